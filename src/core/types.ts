@@ -1,0 +1,155 @@
+/**
+ * Shared data types of the pipeline. Pure: no DOM, no Node. Vectors are row-major Float32Arrays.
+ */
+
+/** A dense row-major matrix: row i is data.subarray(i * cols, (i + 1) * cols). */
+export interface Matrix {
+  data: Float32Array;
+  rows: number;
+  cols: number;
+}
+
+export interface Progress {
+  /** Stage name: 'load' | 'embed' | 'reduce' | 'cluster' | 'explain' | 'save' … */
+  stage: string;
+  done: number;
+  total: number;
+  /** Optional human-readable detail (e.g. "batch 3/40"). */
+  message?: string;
+}
+
+export type ProgressFn = (p: Progress) => void;
+
+export interface StageOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressFn;
+}
+
+/** Counts from loading a file: nothing is silently dropped. */
+export interface LoadStats {
+  /** Rows read from the source. */
+  rows: number;
+  /** Rows whose text was empty or whitespace only (not kept). */
+  empty: number;
+  /** Rows whose text repeated an earlier row exactly (kept, counted). */
+  duplicates: number;
+  /** Rows kept for clustering. */
+  kept: number;
+}
+
+/** Texts ready for the pipeline, after the column picker. */
+export interface Dataset {
+  name: string;
+  texts: string[];
+  /** Optional id per text (same length as texts). */
+  ids?: string[];
+  /** Optional ground-truth label per text. */
+  labels?: string[];
+  stats: LoadStats;
+}
+
+export type EmbedderId = 'glove-sif' | 'tfidf-lsa' | 'transformers' | 'use';
+
+/** What produced a set of vectors: the embedding cache key is (id, model, dtype, text hash). */
+export interface EmbedderInfo {
+  id: EmbedderId;
+  /** Model name, e.g. 'Xenova/all-MiniLM-L6-v2'; for corpus-fitted embedders includes the corpus hash. */
+  model: string;
+  dtype: string;
+  /** 'webgpu' | 'wasm' | 'cpu' | 'node' */
+  device: string;
+  dims: number;
+}
+
+export interface EmbedOptions extends StageOptions {
+  batchSize?: number;
+}
+
+export interface Embedder {
+  readonly info: EmbedderInfo;
+  /**
+   * True when vectors depend on the whole corpus (TF-IDF/LSA): they are then cached under a model
+   * name that includes the corpus hash and always computed for the whole corpus at once.
+   */
+  readonly corpusDependent: boolean;
+  /** Returns one L2-normalised row per text. */
+  embed(texts: string[], opts?: EmbedOptions): Promise<Matrix>;
+}
+
+export interface KMeansOptions extends StageOptions {
+  k: number;
+  seed?: number;
+  maxIter?: number;
+  /** Stop when the relative inertia change falls below this. */
+  tol?: number;
+  /** Number of k-means++ restarts; the lowest inertia wins. */
+  nInit?: number;
+}
+
+export interface ClusteringResult {
+  k: number;
+  /** Cluster id per row, 0..k-1 (−1 reserved for noise in density methods). */
+  assignments: Int32Array;
+  centroids: Matrix;
+  inertia: number;
+  iterations: number;
+}
+
+/** Explanation of one cluster: interim names come from c-TF-IDF keywords. */
+export interface ClusterSummary {
+  id: number;
+  size: number;
+  keywords: string[];
+  /** Indices of the texts nearest the centroid, nearest first. */
+  representatives: number[];
+  /** Mean cosine similarity of members to the centroid. */
+  cohesion: number;
+  /** Display name (keywords joined until an LLM names it). */
+  name: string;
+}
+
+export interface ExternalMetrics {
+  acc: number;
+  nmi: number;
+  ari: number;
+}
+
+export interface RunConfig {
+  method: 'kmeans';
+  k: number;
+  seed: number;
+  embedder: EmbedderInfo;
+  textField?: string;
+  labelField?: string;
+  idField?: string;
+}
+
+export interface EmbedStats {
+  /** Texts whose vectors came from the cache. */
+  cached: number;
+  /** Texts embedded in this run. */
+  embedded: number;
+  device: string;
+}
+
+/** A finished run as kept in IndexedDB and written by the CLI. */
+export interface RunRecord {
+  schema: 1;
+  id: string;
+  name: string;
+  createdAt: number;
+  datasetName: string;
+  stats: LoadStats;
+  config: RunConfig;
+  texts: string[];
+  ids?: string[];
+  labels?: string[];
+  assignments: Int32Array;
+  /** 2-D coordinates, interleaved x0,y0,x1,y1,… */
+  coords: Float32Array;
+  clusters: ClusterSummary[];
+  metrics?: ExternalMetrics;
+  embedStats: EmbedStats;
+  /** Seconds per stage. */
+  timings: Record<string, number>;
+}
