@@ -74,6 +74,11 @@ export interface Embedder {
   readonly corpusDependent: boolean;
   /** Returns one L2-normalised row per text. */
   embed(texts: string[], opts?: EmbedOptions): Promise<Matrix>;
+  /**
+   * Optional corpus-level step applied after per-text vectors are gathered (from the cache or
+   * fresh), e.g. SIF's common-component removal. Must be deterministic and return normalised rows.
+   */
+  finalize?(vectors: Matrix): Matrix;
 }
 
 export interface KMeansOptions extends StageOptions {
