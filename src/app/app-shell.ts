@@ -1,0 +1,214 @@
+import { LitElement, css, html } from 'lit';
+import type { Dataset, Progress, RunRecord } from '../core/types';
+import { deleteRun, getRun, listRuns, renameRun, type RunMeta } from '../store/runs';
+import './data-source';
+import type { DataSource, DatasetChange } from './data-source';
+import './explorer';
+import './progress-view';
+import type { ProgressView } from './progress-view';
+import { executeRun } from './run-controller';
+import './run-settings';
+import type { RunSettings } from './run-settings';
+import './runs-list';
+import { CancelledError } from './worker-client';
+
+type Mode = 'setup' | 'running' | 'explore';
+
+/** The page: runs on the left; setup → progress → explorer on the right. */
+export class AppShell extends LitElement {
+  static override properties = {
+    mode: { state: true },
+    runs: { state: true },
+    run: { state: true },
+    progress: { state: true },
+    error: { state: true },
+    notice: { state: true },
+    change: { state: true },
+    settingsTick: { state: true },
+  };
+
+  mode: Mode = 'setup';
+  runs: RunMeta[] = [];
+  run: RunRecord | null = null;
+  progress: Progress | null = null;
+  error = '';
+  notice = '';
+  change: DatasetChange | null = null;
+  settingsTick = 0;
+  private abort: AbortController | null = null;
+
+  static override styles = css`
+    :host { display: grid; grid-template-columns: 17rem 1fr; grid-template-rows: auto 1fr; min-height: 100vh; font-family: var(--cst-font, system-ui, sans-serif); color: #1d2330; background: var(--cst-bg, #f6f7fb); }
+    header { grid-column: 1 / -1; display: flex; align-items: center; gap: 1rem; padding: 0.7rem 1.2rem; background: #fff; border-bottom: 1px solid var(--cst-border, #e2e5ec); }
+    header h1 { font-size: 1.2rem; margin: 0; letter-spacing: 0.01em; }
+    header .tag { color: var(--cst-muted, #5b6475); font-size: 0.9rem; flex: 1; }
+    aside { padding: 1rem; border-right: 1px solid var(--cst-border, #e2e5ec); background: #fff; overflow: auto; }
+    main { padding: 1rem 1.2rem; min-width: 0; }
+    section { background: #fff; border: 1px solid var(--cst-border, #e2e5ec); border-radius: 12px; padding: 1rem 1.2rem; margin-bottom: 1rem; }
+    section h2 { font-size: 1rem; margin: 0 0 0.75rem; }
+    .go { display: flex; align-items: center; gap: 1rem; }
+    .primary { background: var(--cst-accent, #3b6cf6); color: #fff; border: none; border-radius: 8px; padding: 0.6rem 1.2rem; font: inherit; font-weight: 600; cursor: pointer; }
+    .primary[disabled] { opacity: 0.5; cursor: default; }
+    .error { color: #a11; background: #fdecec; border: 1px solid #f3c2c2; padding: 0.6rem 0.8rem; border-radius: 8px; margin-bottom: 1rem; white-space: pre-wrap; }
+    .notice { color: #234; background: #eef6ee; border: 1px solid #cfe6cf; padding: 0.5rem 0.8rem; border-radius: 8px; margin-bottom: 1rem; }
+    .why { color: var(--cst-muted, #5b6475); font-size: 0.9rem; }
+    button.link { background: none; border: 1px solid var(--cst-border, #ccd); border-radius: 8px; padding: 0.4rem 0.8rem; font: inherit; cursor: pointer; }
+  `;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.refreshRuns();
+  }
+
+  private async refreshRuns(): Promise<void> {
+    try {
+      this.runs = await listRuns();
+    } catch (e) {
+      this.error = `Saved runs could not be read: ${message(e)}`;
+    }
+  }
+
+  private get settings(): RunSettings | null {
+    return this.renderRoot.querySelector('cst-run-settings');
+  }
+
+  private onDataset(e: CustomEvent<DatasetChange>): void {
+    this.change = e.detail;
+    const s = this.settings;
+    if (s) {
+      const ds: Dataset = e.detail.dataset;
+      s.n = ds.texts.length;
+      // A sensible k: the number of labels when there are labels, else about √(n/2).
+      const labels = ds.labels ? new Set(ds.labels.filter((l) => l !== '')).size : 0;
+      const guess = labels > 1 ? labels : Math.round(Math.sqrt(ds.texts.length / 2));
+      s.k = Math.max(1, Math.min(ds.texts.length, guess || 1));
+    }
+  }
+
+  private async start(): Promise<void> {
+    const s = this.settings;
+    const change = this.change;
+    if (!s || !change) return;
+    const problem = s.problem();
+    if (problem) {
+      this.error = problem;
+      return;
+    }
+    this.error = '';
+    this.notice = '';
+    this.abort = new AbortController();
+    this.mode = 'running';
+    this.progress = { stage: 'embed', done: 0, total: change.dataset.texts.length };
+    await this.updateComplete;
+    this.renderRoot.querySelector<ProgressView>('cst-progress')?.reset();
+    try {
+      const { run, warnings } = await executeRun(
+        { dataset: change.dataset, spec: s.spec(), k: s.k, seed: 42, textField: change.textField, labelField: change.labelField, idField: change.idField },
+        (p) => (this.progress = p),
+        this.abort.signal,
+      );
+      this.run = run;
+      this.mode = 'explore';
+      this.notice = `Embedded ${run.embedStats.embedded.toLocaleString()} texts, ${run.embedStats.cached.toLocaleString()} taken from the cache, on ${run.embedStats.device}.${warnings.length ? ` ${warnings.join(' ')}` : ''}`;
+      await this.refreshRuns();
+    } catch (e) {
+      this.mode = 'setup';
+      this.error = e instanceof CancelledError ? 'Cancelled. Nothing was saved; your data is still loaded.' : message(e);
+    } finally {
+      this.abort = null;
+    }
+  }
+
+  private async open(id: string): Promise<void> {
+    try {
+      const run = await getRun(id);
+      if (!run) throw new Error('That run is no longer stored in this browser.');
+      this.run = run;
+      this.mode = 'explore';
+      this.error = '';
+      this.notice = '';
+    } catch (e) {
+      this.error = message(e);
+    }
+  }
+
+  private async rename(id: string, name: string): Promise<void> {
+    try {
+      await renameRun(id, name);
+      if (this.run?.id === id) this.run = { ...this.run, name };
+      await this.refreshRuns();
+    } catch (e) {
+      this.error = message(e);
+    }
+  }
+
+  private async removeRun(id: string): Promise<void> {
+    try {
+      await deleteRun(id);
+      if (this.run?.id === id) {
+        this.run = null;
+        this.mode = 'setup';
+      }
+      await this.refreshRuns();
+    } catch (e) {
+      this.error = message(e);
+    }
+  }
+
+  override render() {
+    const problem = this.settings?.problem() ?? '';
+    void this.settingsTick;
+    return html`
+      <header>
+        <h1>✶ Constellate</h1>
+        <span class="tag">A map of the themes in your texts, made in this browser. Nothing is uploaded.</span>
+        ${this.mode === 'explore' ? html`<button class="link new-run" @click=${() => { this.mode = 'setup'; this.notice = ''; }}>New run</button>` : ''}
+      </header>
+      <aside>
+        <cst-runs-list
+          .runs=${this.runs}
+          .activeId=${this.mode === 'explore' ? this.run?.id ?? '' : ''}
+          @run-open=${(e: CustomEvent<{ id: string }>) => this.open(e.detail.id)}
+          @run-rename=${(e: CustomEvent<{ id: string; name: string }>) => this.rename(e.detail.id, e.detail.name)}
+          @run-delete=${(e: CustomEvent<{ id: string }>) => this.removeRun(e.detail.id)}
+        ></cst-runs-list>
+      </aside>
+      <main>
+        ${this.error ? html`<div class="error app-error" role="alert">${this.error}</div>` : ''}
+        ${this.notice
+          ? html`<div class="notice" data-embedded=${this.run?.embedStats.embedded ?? ''} data-cached=${this.run?.embedStats.cached ?? ''}>${this.notice}</div>`
+          : ''}
+        <div ?hidden=${this.mode !== 'setup'}>
+          <section>
+            <h2>1 · Your texts</h2>
+            <cst-data-source @dataset-change=${(e: CustomEvent<DatasetChange>) => this.onDataset(e)}></cst-data-source>
+          </section>
+          <section>
+            <h2>2 · Embedding and clusters</h2>
+            <cst-run-settings @settings-change=${() => this.settingsTick++}></cst-run-settings>
+          </section>
+          <section class="go">
+            <button class="primary start" ?disabled=${!this.change || this.change.dataset.texts.length === 0 || !!problem} @click=${() => this.start()}>Cluster</button>
+            <span class="why">${!this.change ? 'Load texts first: try the sample, pick a file, or paste.' : problem}</span>
+          </section>
+        </div>
+        ${this.mode === 'running'
+          ? html`<cst-progress .progress=${this.progress} @cancel=${() => this.abort?.abort()}></cst-progress>`
+          : ''}
+        ${this.mode === 'explore' && this.run ? html`<cst-explorer .run=${this.run}></cst-explorer>` : ''}
+      </main>
+    `;
+  }
+
+  /** The one-click start used by the page's `?sample` flag and tests. */
+  async loadSample(): Promise<void> {
+    await this.updateComplete;
+    await this.renderRoot.querySelector<DataSource>('cst-data-source')?.loadSample();
+  }
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+customElements.define('cst-app', AppShell);

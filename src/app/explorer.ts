@@ -1,0 +1,87 @@
+import { LitElement, css, html } from 'lit';
+import type { RunRecord } from '../core/types';
+import { formatSeconds } from './progress-view';
+import './views/index';
+import type { ClusterSelectEvent } from './views/index';
+
+/** A finished run: summary figures, then the cluster list, the 2-D map and the selected cluster's members. */
+export class Explorer extends LitElement {
+  static override properties = { run: { attribute: false }, selected: { state: true } };
+  run: RunRecord | null = null;
+  selected: number | null = null;
+  private names: string[] = [];
+  private namesFor: RunRecord | null = null;
+
+  static override styles = css`
+    :host { display: block; }
+    .summary { display: flex; flex-wrap: wrap; gap: 0.5rem 1.4rem; align-items: baseline; background: var(--cst-panel, #fff); border: 1px solid var(--cst-border, #e2e5ec); border-radius: 12px; padding: 0.8rem 1.1rem; margin-bottom: 1rem; }
+    .summary h2 { font-size: 1.05rem; margin: 0; flex-basis: 100%; overflow-wrap: anywhere; }
+    .fig { font-size: 0.85rem; color: var(--cst-muted, #5b6475); }
+    .fig b { color: #1d2330; font-variant-numeric: tabular-nums; }
+    .metric b { color: var(--cst-accent, #3b6cf6); }
+    .grid { display: grid; grid-template-columns: minmax(16rem, 20rem) minmax(0, 1fr) minmax(18rem, 24rem); gap: 1rem; height: max(560px, calc(100vh - 15rem)); }
+    .grid > * { min-width: 0; min-height: 0; }
+    cst-scatter, cst-cluster-list, cst-cluster-detail, .hint { display: block; height: 100%; }
+    .hint { box-sizing: border-box; background: var(--cst-panel, #fff); border: 1px dashed var(--cst-border, #e2e5ec); border-radius: 12px; padding: 1rem; color: var(--cst-muted, #5b6475); font-size: 0.9rem; }
+    @media (max-width: 1100px) { .grid { grid-template-columns: 1fr; height: auto; } cst-scatter { height: 480px; } cst-cluster-list, cst-cluster-detail { height: 480px; } }
+  `;
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('run') && this.run !== this.namesFor) {
+      this.selected = null;
+      this.namesFor = this.run;
+      const names: string[] = [];
+      for (const c of this.run?.clusters ?? []) names[c.id] = c.name;
+      this.names = names;
+    }
+  }
+
+  private onSelect(e: ClusterSelectEvent): void {
+    this.selected = e.detail.cluster;
+  }
+
+  override render() {
+    const r = this.run;
+    if (!r) return html``;
+    const e = r.config.embedder;
+    const total = Object.values(r.timings).reduce((a, b) => a + b, 0);
+    return html`
+      <div class="summary">
+        <h2 class="run-name">${r.name}</h2>
+        <span class="fig">texts <b>${r.texts.length.toLocaleString()}</b></span>
+        <span class="fig">clusters <b>${r.config.k}</b> (k-means)</span>
+        <span class="fig">embedder <b>${e.id}</b> · ${e.model} · ${e.dtype} · ${e.dims}-d on <b>${r.embedStats.device}</b></span>
+        <span class="fig">embedded <b>${r.embedStats.embedded.toLocaleString()}</b>, from cache <b>${r.embedStats.cached.toLocaleString()}</b></span>
+        <span class="fig">time <b>${formatSeconds(total)}</b></span>
+        ${r.metrics
+          ? html`
+              <span class="fig metric" data-metric="acc" data-value=${r.metrics.acc} title="Accuracy after the best one-to-one matching of clusters to labels (Hungarian)">ACC <b>${r.metrics.acc.toFixed(3)}</b></span>
+              <span class="fig metric" data-metric="nmi" data-value=${r.metrics.nmi} title="Normalised mutual information with the label column">NMI <b>${r.metrics.nmi.toFixed(3)}</b></span>
+              <span class="fig metric" data-metric="ari" data-value=${r.metrics.ari} title="Adjusted Rand index with the label column">ARI <b>${r.metrics.ari.toFixed(3)}</b></span>
+            `
+          : ''}
+      </div>
+      <div class="grid" @cluster-select=${(ev: ClusterSelectEvent) => this.onSelect(ev)}>
+        <cst-cluster-list .clusters=${r.clusters} .texts=${r.texts} .selectedCluster=${this.selected} .total=${r.texts.length}></cst-cluster-list>
+        <cst-scatter
+          .coords=${r.coords}
+          .assignments=${r.assignments}
+          .clusterNames=${this.names}
+          .texts=${r.texts}
+          .selectedCluster=${this.selected}
+        ></cst-scatter>
+        ${this.selected !== null
+          ? html`<cst-cluster-detail
+              .clusters=${r.clusters}
+              .texts=${r.texts}
+              .labels=${r.labels}
+              .assignments=${r.assignments}
+              .selectedCluster=${this.selected}
+            ></cst-cluster-detail>`
+          : html`<div class="hint">Click a cluster in the list or a point on the map to see its keywords, representative texts and every member.</div>`}
+      </div>
+    `;
+  }
+}
+
+customElements.define('cst-explorer', Explorer);

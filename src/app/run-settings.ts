@@ -1,0 +1,168 @@
+import { LitElement, css, html } from 'lit';
+import { DEFAULT_TRANSFORMERS_MODEL, EMBEDDER_CHOICES, TRANSFORMERS_MODELS } from '../core/embed/catalog';
+import type { EmbedderSpec } from '../core/embed/spec';
+import type { EmbedderId } from '../core/types';
+
+export type SourceKind = 'hub' | 'same-origin' | 'files';
+
+/**
+ * Step 2 of the wizard: which embedder (with what it costs), where its model comes from, and k.
+ * `spec()` turns the choice into what the embed worker needs.
+ */
+export class RunSettings extends LitElement {
+  static override properties = {
+    embedder: { state: true },
+    model: { state: true },
+    source: { state: true },
+    device: { state: true },
+    dtype: { state: true },
+    k: { type: Number },
+    n: { type: Number },
+    pickedCount: { state: true },
+    webgpu: { state: true },
+  };
+
+  embedder: EmbedderId = 'glove-sif';
+  model = DEFAULT_TRANSFORMERS_MODEL;
+  source: SourceKind = 'hub';
+  device: 'auto' | 'webgpu' | 'wasm' = 'auto';
+  dtype = 'q8';
+  k = 10;
+  /** Number of texts loaded, to bound k. */
+  n = 0;
+  pickedCount = 0;
+  webgpu: boolean | null = null;
+  private picked = new Map<string, Blob>();
+
+  static override styles = css`
+    :host { display: block; }
+    .choices { display: grid; gap: 0.5rem; }
+    .choice { display: flex; gap: 0.6rem; border: 1px solid var(--cst-border, #ddd); border-radius: 8px; padding: 0.6rem 0.75rem; cursor: pointer; }
+    .choice.on { border-color: var(--cst-accent, #3b6cf6); background: #f3f6ff; }
+    .choice small { display: block; color: var(--cst-muted, #555); margin-top: 0.15rem; }
+    .row { display: flex; flex-wrap: wrap; gap: 0.9rem; margin-top: 0.7rem; align-items: end; }
+    label.f { display: flex; flex-direction: column; font-size: 0.85rem; color: var(--cst-muted, #555); gap: 0.2rem; }
+    select, input { font: inherit; padding: 0.25rem; }
+    input.k { width: 6rem; }
+    .hint { font-size: 0.8rem; color: var(--cst-muted, #555); }
+  `;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.probeWebGpu();
+  }
+
+  private async probeWebGpu(): Promise<void> {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    try {
+      this.webgpu = gpu ? (await gpu.requestAdapter()) !== null : false;
+    } catch {
+      this.webgpu = false;
+    }
+  }
+
+  /** What the embed worker should build. */
+  spec(): EmbedderSpec {
+    switch (this.embedder) {
+      case 'tfidf-lsa':
+        return { id: 'tfidf-lsa' };
+      case 'transformers':
+        return {
+          id: 'transformers',
+          model: this.model,
+          dtype: this.dtype,
+          device: this.device,
+          source:
+            this.source === 'hub'
+              ? { kind: 'hub' }
+              : this.source === 'same-origin'
+                ? { kind: 'same-origin', baseUrl: new URL('models/', document.baseURI).href }
+                : { kind: 'files', files: this.picked },
+        };
+      default:
+        return { id: 'glove-sif', assetUrl: new URL('assets/generated/glove-sif-100d.bin', document.baseURI).href };
+    }
+  }
+
+  /** A reason the run cannot start yet, or ''. */
+  problem(): string {
+    if (!Number.isInteger(this.k) || this.k < 1) return 'Choose a number of clusters of at least 1.';
+    if (this.n > 0 && this.k > this.n) return `k (${this.k}) is larger than the number of texts (${this.n}).`;
+    if (this.embedder === 'transformers' && this.source === 'files' && !this.picked.has('config.json'))
+      return 'Pick the model folder (it must contain config.json, tokenizer.json and onnx/).';
+    return '';
+  }
+
+  private onFolder(e: Event): void {
+    const files = (e.target as HTMLInputElement).files;
+    this.picked = new Map();
+    for (const f of Array.from(files ?? [])) {
+      const rel = (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name;
+      // Drop the picked folder's own name: keys are relative to the model folder.
+      const key = rel.includes('/') ? rel.slice(rel.indexOf('/') + 1) : rel;
+      this.picked.set(key, f);
+    }
+    this.pickedCount = this.picked.size;
+    this.changed();
+  }
+
+  private changed(): void {
+    this.dispatchEvent(new CustomEvent('settings-change', { bubbles: true, composed: true }));
+  }
+
+  override render() {
+    return html`
+      <div class="choices">
+        ${EMBEDDER_CHOICES.map(
+          (c) => html`<label class="choice ${this.embedder === c.id ? 'on' : ''}" data-embedder=${c.id}>
+            <input type="radio" name="embedder" .checked=${this.embedder === c.id} @change=${() => { this.embedder = c.id; this.changed(); }} />
+            <span><b>${c.label}</b> <span class="hint">(${c.download})</span><small>${c.note}</small></span>
+          </label>`,
+        )}
+      </div>
+      ${this.embedder === 'transformers'
+        ? html`<div class="row">
+            <label class="f">Model
+              <select class="model" @change=${(e: Event) => { this.model = (e.target as HTMLSelectElement).value; this.changed(); }}>
+                ${TRANSFORMERS_MODELS.map((m) => html`<option value=${m.model} .selected=${m.model === this.model}>${m.label} — ${m.size}</option>`)}
+              </select>
+            </label>
+            <label class="f">Model files from
+              <select class="source" @change=${(e: Event) => { this.source = (e.target as HTMLSelectElement).value as SourceKind; this.changed(); }}>
+                <option value="hub" .selected=${this.source === 'hub'}>Hugging Face (download once, then cached)</option>
+                <option value="same-origin" .selected=${this.source === 'same-origin'}>This site's models/ folder (self-hosted, offline)</option>
+                <option value="files" .selected=${this.source === 'files'}>A folder on this computer</option>
+              </select>
+            </label>
+            ${this.source === 'files'
+              ? html`<label class="f">Model folder <input type="file" webkitdirectory multiple @change=${(e: Event) => this.onFolder(e)} />
+                  <span class="hint">${this.pickedCount} files picked</span></label>`
+              : ''}
+            <label class="f">Device
+              <select class="device" @change=${(e: Event) => { this.device = (e.target as HTMLSelectElement).value as 'auto' | 'webgpu' | 'wasm'; this.changed(); }}>
+                <option value="auto" .selected=${this.device === 'auto'}>Auto (${this.webgpu ? 'WebGPU available' : this.webgpu === false ? 'no WebGPU: WASM' : 'checking…'})</option>
+                <option value="webgpu" .selected=${this.device === 'webgpu'} ?disabled=${this.webgpu === false}>WebGPU (GPU)</option>
+                <option value="wasm" .selected=${this.device === 'wasm'}>WASM (CPU)</option>
+              </select>
+            </label>
+            <label class="f">Precision
+              <select class="dtype" @change=${(e: Event) => { this.dtype = (e.target as HTMLSelectElement).value; this.changed(); }}>
+                <option value="q8" .selected=${this.dtype === 'q8'}>q8 (small, fast on CPU)</option>
+                <option value="fp16" .selected=${this.dtype === 'fp16'}>fp16 (GPU with shader-f16)</option>
+                <option value="fp32" .selected=${this.dtype === 'fp32'}>fp32 (exact, largest)</option>
+              </select>
+            </label>
+          </div>`
+        : ''}
+      <div class="row">
+        <label class="f">Number of clusters (k)
+          <input class="k" type="number" min="1" max=${this.n || 100000} .value=${String(this.k)}
+            @input=${(e: Event) => { this.k = Number((e.target as HTMLInputElement).value); this.changed(); }} />
+        </label>
+        <span class="hint">${this.n ? `${this.n.toLocaleString()} texts loaded; k between 1 and ${this.n.toLocaleString()}.` : ''}</span>
+      </div>
+    `;
+  }
+}
+
+customElements.define('cst-run-settings', RunSettings);

@@ -1,0 +1,59 @@
+import { kmeans } from './cluster/kmeans';
+import { summarizeClusters } from './explain';
+import { externalMetrics } from './metrics/external';
+import { pca } from './reduce/pca';
+import type { ClusterSummary, ExternalMetrics, Matrix, StageOptions } from './types';
+
+export interface ClusterStageInput {
+  vectors: Matrix;
+  texts: string[];
+  labels?: string[];
+  k: number;
+  seed: number;
+}
+
+export interface ClusterStageOutput {
+  assignments: Int32Array;
+  coords: Float32Array;
+  clusters: ClusterSummary[];
+  metrics?: ExternalMetrics;
+  /** Seconds per stage. */
+  timings: Record<string, number>;
+}
+
+/** Checks k against the data before any work starts, with a message fit for the page. */
+export function validateK(k: number, n: number): void {
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`The number of clusters must be a whole number of at least 1 (got ${k}).`);
+  if (n === 0) throw new RangeError('There are no texts to cluster.');
+  if (k > n) throw new RangeError(`k (${k}) is larger than the number of texts (${n}). Choose at most ${n} clusters.`);
+}
+
+/** Cluster → project to 2-D → explain → score against labels: everything after the vectors exist. */
+export async function clusterStage(input: ClusterStageInput, opts: StageOptions = {}): Promise<ClusterStageOutput> {
+  const { vectors, texts, labels, k, seed } = input;
+  validateK(k, vectors.rows);
+  const timings: Record<string, number> = {};
+  const t0 = performance.now();
+  const result = await kmeans(vectors, { k, seed, signal: opts.signal, onProgress: opts.onProgress });
+  const t1 = performance.now();
+  timings.cluster = (t1 - t0) / 1000;
+
+  opts.onProgress?.({ stage: 'reduce', done: 0, total: 1 });
+  const projected = pca(vectors, 2, { seed });
+  const coords = projected.cols === 2 ? projected.data : padTo2(projected);
+  const t2 = performance.now();
+  timings.reduce = (t2 - t1) / 1000;
+  opts.signal?.throwIfAborted();
+
+  opts.onProgress?.({ stage: 'explain', done: 0, total: 1 });
+  const clusters = summarizeClusters(texts, vectors, result);
+  const metrics = labels && labels.length === texts.length && labels.some((l) => l !== '') ? externalMetrics(labels, result.assignments) : undefined;
+  timings.explain = (performance.now() - t2) / 1000;
+  return { assignments: result.assignments, coords, clusters, metrics, timings };
+}
+
+function padTo2(m: Matrix): Float32Array {
+  const out = new Float32Array(m.rows * 2);
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < Math.min(2, m.cols); j++) out[i * 2 + j] = m.data[i * m.cols + j];
+  return out;
+}

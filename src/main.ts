@@ -1,0 +1,4 @@
+import './app/app-shell';
+import { applyTheme } from './app/theme';
+
+applyTheme();

@@ -1,0 +1,81 @@
+/**
+ * npm run bench — runs the CLI over the shared datasets with each embedder and prints one table
+ * (dataset, method, embedder, K, ACC, NMI, ARI, seconds, peak memory) plus bench-results/bench.json.
+ * Figures are printed, not asserted. Each configuration runs in its own process so peak memory is
+ * its own. Filter with BENCH_DATASETS=banking77,… and BENCH_EMBEDDERS=glove-sif,….
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const shared = join(root, '../shared/datasets');
+
+const DATASETS: { name: string; file: string; k: number }[] = [
+  { name: 'banking77', file: 'banking77/banking77.jsonl', k: 77 },
+  { name: 'massive_intent', file: 'massive_intent/massive_intent.jsonl', k: 59 },
+  { name: 'stackoverflow', file: 'stackoverflow/stackoverflow.jsonl', k: 20 },
+  { name: 'searchsnippets', file: 'searchsnippets/searchsnippets.jsonl', k: 8 },
+  { name: '20newsgroups', file: '20newsgroups/20newsgroups.jsonl', k: 20 },
+];
+const EMBEDDERS = ['glove-sif', 'tfidf-lsa', 'use'];
+
+const pick = <T extends string>(env: string | undefined, all: T[]): T[] => (env ? (env.split(',') as T[]).filter((x) => all.includes(x)) : all);
+const datasets = DATASETS.filter((d) => pick(process.env.BENCH_DATASETS, DATASETS.map((x) => x.name)).includes(d.name));
+const embedders = pick(process.env.BENCH_EMBEDDERS, EMBEDDERS);
+
+interface Row {
+  dataset: string;
+  method: string;
+  embedder: string;
+  llm: string;
+  k: number;
+  n?: number;
+  acc?: number;
+  nmi?: number;
+  ari?: number;
+  seconds?: number;
+  stages?: Record<string, number>;
+  peakRssMB?: number;
+  error?: string;
+}
+
+const rows: Row[] = [];
+for (const d of datasets) {
+  const input = join(shared, d.file);
+  if (!existsSync(input)) {
+    console.error(`skip ${d.name}: ${input} not found`);
+    continue;
+  }
+  for (const e of embedders) {
+    const t0 = performance.now();
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'cluster', '--input', input, '--text-field', 'text', '--label-field', 'label', '--k', String(d.k), '--embedder', e, '--quiet'],
+      { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 },
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const row: Row = { dataset: d.name, method: 'kmeans', embedder: e, llm: '-', k: d.k, seconds: Math.round(seconds * 10) / 10 };
+    if (r.status === 0) {
+      const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+      Object.assign(row, { n: out.n, acc: out.acc, nmi: out.nmi, ari: out.ari, stages: out.seconds, peakRssMB: out.peakRssMB });
+    } else {
+      row.error = (r.stderr || r.stdout).trim().split('\n').pop();
+    }
+    rows.push(row);
+    console.error(JSON.stringify(row));
+  }
+}
+
+const f = (x: number | undefined, d = 3) => (x === undefined ? '—' : x.toFixed(d));
+const header = '| dataset | method | embedder | LLM | K | n | ACC | NMI | ARI | seconds | peak MB | stages (s) |';
+console.log(header);
+console.log(header.replace(/[^|]+/g, '---'));
+for (const r of rows) {
+  const stages = r.stages ? Object.entries(r.stages).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ') : r.error ?? '';
+  console.log(`| ${r.dataset} | ${r.method} | ${r.embedder} | ${r.llm} | ${r.k} | ${r.n ?? '—'} | ${f(r.acc)} | ${f(r.nmi)} | ${f(r.ari)} | ${f(r.seconds, 1)} | ${r.peakRssMB ?? '—'} | ${stages} |`);
+}
+mkdirSync(join(root, 'bench-results'), { recursive: true });
+writeFileSync(join(root, 'bench-results/bench.json'), JSON.stringify(rows, null, 2));
+console.log(`\nwrote bench-results/bench.json`);

@@ -1,0 +1,96 @@
+// The walking skeleton end to end, as a person would use it, against the production build:
+// load Banking77, embed it with the built-in pretrained word vectors in a worker, cluster into 77,
+// see the map and the list, reload, reopen the saved run, and run again with everything cached.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { launchBrowser, outputDir, startServer } from './harness.mjs';
+
+const BANKING = join(import.meta.dirname, '../../../shared/datasets/banking77/banking77.jsonl');
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer({ mode: 'preview' });
+  browser = await launchBrowser({});
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function loadBanking(page) {
+  await page.locator('cst-data-source input.file').setInputFiles(BANKING);
+  await page.locator('cst-data-source .stats .kept', { hasText: '3,080' }).waitFor({ timeout: 30_000 });
+  await page.locator('cst-data-source select.label-field').selectOption('label');
+  await page.locator('cst-run-settings input.k').fill('77');
+}
+
+async function clusterAndWait(page, shots) {
+  await page.locator('cst-app button.start').click();
+  if (shots) {
+    await page.locator('cst-progress').waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(outputDir(), `${shots}-running.png`) });
+  }
+  await page.locator('cst-explorer').waitFor({ timeout: 180_000 });
+  await page.locator('cst-scatter[data-points="3080"]').waitFor({ timeout: 30_000 });
+}
+
+test('Banking77: load, embed with GloVe in a worker, cluster into 77, reload, reopen, re-run from cache', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  const foreign = [];
+  const origin = new URL(server.url).origin;
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) foreign.push(u);
+  });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+
+  await page.goto(server.url);
+  // Opens on a usable default: the bundled sample is loaded and one click would cluster it.
+  await page.locator('cst-data-source .stats .kept').waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('cst-app button.start').isEnabled(), true);
+
+  await loadBanking(page);
+  await page.screenshot({ path: join(outputDir(), 'banking77-loaded.png') });
+  await clusterAndWait(page, 'banking77');
+
+  const scatter = page.locator('cst-scatter');
+  assert.equal(await scatter.getAttribute('data-clusters'), '77');
+  assert.equal(await page.locator('cst-cluster-list [data-cluster-id]').count(), 77);
+  const notice = page.locator('cst-app .notice');
+  assert.equal(await notice.getAttribute('data-embedded'), '3080');
+  assert.equal(await notice.getAttribute('data-cached'), '0');
+  const acc = Number(await page.locator('cst-explorer [data-metric="acc"]').getAttribute('data-value'));
+  assert.ok(acc > 0.2 && acc <= 1, `ACC ${acc} should be well above chance (1/77)`);
+  await page.screenshot({ path: join(outputDir(), 'banking77-finished.png') });
+
+  // Click a cluster: its members page.
+  await page.locator('cst-cluster-list [data-cluster-id]').first().click();
+  await page.locator('cst-cluster-detail').waitFor();
+  await page.screenshot({ path: join(outputDir(), 'banking77-cluster.png') });
+
+  // Reload: the run is listed and reopens with the same clusters.
+  await page.reload();
+  const saved = page.locator('cst-runs-list li.run');
+  await saved.first().waitFor({ timeout: 15_000 });
+  assert.equal(await saved.count(), 1);
+  await saved.first().click();
+  await page.locator('cst-scatter[data-points="3080"]').waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('cst-scatter').getAttribute('data-clusters'), '77');
+  await page.screenshot({ path: join(outputDir(), 'banking77-reopened.png') });
+
+  // A second run of the same data embeds nothing: every vector comes from the IndexedDB cache.
+  await page.locator('cst-app button.new-run').click();
+  await loadBanking(page);
+  await clusterAndWait(page);
+  assert.equal(await notice.getAttribute('data-embedded'), '0');
+  assert.equal(await notice.getAttribute('data-cached'), '3080');
+  assert.equal(await page.locator('cst-runs-list li.run').count(), 2);
+
+  assert.deepEqual(foreign, [], 'the page made requests to other origins');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
