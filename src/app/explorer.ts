@@ -20,9 +20,9 @@ export class Explorer extends LitElement {
     .fig b { color: #1d2330; font-variant-numeric: tabular-nums; }
     .metric b { color: var(--cst-accent, #3b6cf6); }
     .grid { display: grid; grid-template-columns: minmax(16rem, 20rem) minmax(0, 1fr) minmax(18rem, 24rem); gap: 1rem; height: max(560px, calc(100vh - 15rem)); }
+    .grid.open-none { grid-template-columns: minmax(16rem, 20rem) minmax(0, 1fr); }
     .grid > * { min-width: 0; min-height: 0; }
-    cst-scatter, cst-cluster-list, cst-cluster-detail, .hint { display: block; height: 100%; }
-    .hint { box-sizing: border-box; background: var(--cst-panel, #fff); border: 1px dashed var(--cst-border, #e2e5ec); border-radius: 12px; padding: 1rem; color: var(--cst-muted, #5b6475); font-size: 0.9rem; }
+    cst-scatter, cst-cluster-list, cst-cluster-detail { display: block; height: 100%; }
     @media (max-width: 1100px) { .grid { grid-template-columns: 1fr; height: auto; } cst-scatter { height: 480px; } cst-cluster-list, cst-cluster-detail { height: 480px; } }
   `;
 
@@ -61,7 +61,7 @@ export class Explorer extends LitElement {
             `
           : ''}
       </div>
-      <div class="grid" @cluster-select=${(ev: ClusterSelectEvent) => this.onSelect(ev)}>
+      <div class="grid ${this.selected === null ? 'open-none' : ''}" @cluster-select=${(ev: ClusterSelectEvent) => this.onSelect(ev)}>
         <cst-cluster-list .clusters=${r.clusters} .texts=${r.texts} .selectedCluster=${this.selected} .total=${r.texts.length}></cst-cluster-list>
         <cst-scatter
           .coords=${r.coords}
@@ -78,7 +78,7 @@ export class Explorer extends LitElement {
               .assignments=${r.assignments}
               .selectedCluster=${this.selected}
             ></cst-cluster-detail>`
-          : html`<div class="hint">Click a cluster in the list or a point on the map to see its keywords, representative texts and every member.</div>`}
+          : ''}
       </div>
     `;
   }

@@ -53,7 +53,6 @@ export class ProgressView extends LitElement {
   /** Forget stage timings (a new run starts). */
   reset(): void {
     this.stageStart.clear();
-    this.progress = null;
   }
 }
 
