@@ -87,6 +87,7 @@ export class RunSettings extends LitElement {
   /** A reason the run cannot start yet, or ''. */
   problem(): string {
     if (!Number.isInteger(this.k) || this.k < 1) return 'Choose a number of clusters of at least 1.';
+    if (this.embedder === 'transformers' && !/^[\w.-]+(\/[\w.-]+)?$/.test(this.model)) return 'Enter a model id such as Xenova/all-MiniLM-L6-v2.';
     if (this.n > 0 && this.k > this.n) return `k (${this.k}) is larger than the number of texts (${this.n}).`;
     if (this.embedder === 'transformers' && this.source === 'files' && !this.picked.has('config.json'))
       return 'Pick the model folder (it must contain config.json, tokenizer.json and onnx/).';
@@ -122,10 +123,12 @@ export class RunSettings extends LitElement {
       </div>
       ${this.embedder === 'transformers'
         ? html`<div class="row">
-            <label class="f">Model
-              <select class="model" @change=${(e: Event) => { this.model = (e.target as HTMLSelectElement).value; this.changed(); }}>
-                ${TRANSFORMERS_MODELS.map((m) => html`<option value=${m.model} .selected=${m.model === this.model}>${m.label} — ${m.size}</option>`)}
-              </select>
+            <label class="f">Model (any transformers.js feature-extraction model id)
+              <input class="model" list="cst-models" size="38" .value=${this.model}
+                @change=${(e: Event) => { this.model = (e.target as HTMLInputElement).value.trim(); this.changed(); }} />
+              <datalist id="cst-models">
+                ${TRANSFORMERS_MODELS.map((m) => html`<option value=${m.model}>${m.label} — ${m.size}</option>`)}
+              </datalist>
             </label>
             <label class="f">Model files from
               <select class="source" @change=${(e: Event) => { this.source = (e.target as HTMLSelectElement).value as SourceKind; this.changed(); }}>
