@@ -55,9 +55,21 @@ export class Explorer extends LitElement {
         <span class="fig">time <b>${formatSeconds(total)}</b></span>
         ${r.metrics
           ? html`
-              <span class="fig metric" data-metric="acc" data-value=${r.metrics.acc} title="Accuracy after the best one-to-one matching of clusters to labels (Hungarian)">ACC <b>${r.metrics.acc.toFixed(3)}</b></span>
-              <span class="fig metric" data-metric="nmi" data-value=${r.metrics.nmi} title="Normalised mutual information with the label column">NMI <b>${r.metrics.nmi.toFixed(3)}</b></span>
-              <span class="fig metric" data-metric="ari" data-value=${r.metrics.ari} title="Adjusted Rand index with the label column">ARI <b>${r.metrics.ari.toFixed(3)}</b></span>
+              <span class="fig metric" data-metric="acc" data-value=${r.metrics.acc} title="Accuracy after the best one-to-one matching of clusters to labels (Hungarian)">ACC <b>${fmt(r.metrics.acc)}</b></span>
+              <span class="fig metric" data-metric="nmi" data-value=${r.metrics.nmi} title="Normalised mutual information with the label column">NMI <b>${fmt(r.metrics.nmi)}</b></span>
+              <span class="fig metric" data-metric="ari" data-value=${r.metrics.ari} title="Adjusted Rand index with the label column">ARI <b>${fmt(r.metrics.ari)}</b></span>
+              ${r.metrics.vMeasure !== undefined
+                ? html`<span class="fig metric" data-metric="v" data-value=${r.metrics.vMeasure} title="V-measure: harmonic mean of homogeneity (${fmt(r.metrics.homogeneity)}) and completeness (${fmt(r.metrics.completeness)})">V <b>${fmt(r.metrics.vMeasure)}</b></span>`
+                : ''}
+            `
+          : ''}
+        ${r.quality
+          ? html`
+              <span class="fig" data-metric="silhouette" data-value=${r.quality.silhouette}
+                title="Mean silhouette over ${r.quality.silhouetteRows.toLocaleString()} texts${r.quality.silhouetteRows < r.texts.length ? ' (a seeded sample, each scored against all texts)' : ''}: −1 to 1, higher means tighter, better separated clusters"
+                >silhouette <b>${fmt(r.quality.silhouette)}</b>${r.quality.silhouetteRows < r.texts.length ? html` <small>(sample of ${r.quality.silhouetteRows.toLocaleString()})</small>` : ''}</span>
+              <span class="fig" data-metric="db" data-value=${r.quality.daviesBouldin} title="Davies–Bouldin index: lower is better">Davies–Bouldin <b>${fmt(r.quality.daviesBouldin)}</b></span>
+              <span class="fig" data-metric="ch" data-value=${r.quality.calinskiHarabasz} title="Calinski–Harabasz index: higher is better">Calinski–Harabasz <b>${fmt(r.quality.calinskiHarabasz, 1)}</b></span>
             `
           : ''}
       </div>
@@ -82,6 +94,11 @@ export class Explorer extends LitElement {
       </div>
     `;
   }
+}
+
+/** NaN arrives as null from JSON: both show as a dash. */
+function fmt(x: number | null | undefined, digits = 3): string {
+  return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '—';
 }
 
 customElements.define('cst-explorer', Explorer);

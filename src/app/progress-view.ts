@@ -8,6 +8,7 @@ const STAGE_LABEL: Record<string, string> = {
   cluster: 'Clustering (k-means)',
   reduce: 'Projecting to 2-D',
   explain: 'Finding keywords and representatives',
+  evaluate: 'Scoring the clustering',
   save: 'Saving the run',
 };
 

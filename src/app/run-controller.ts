@@ -71,6 +71,7 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
     coords: clustered.coords,
     clusters: clustered.clusters,
     metrics: clustered.metrics,
+    quality: clustered.quality,
     embedStats: embedded.stats,
     timings: { embed: (t1 - t0) / 1000, ...clustered.timings },
   };

@@ -110,6 +110,7 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
     coords: out.coords,
     clusters: out.clusters,
     metrics: out.metrics,
+    quality: out.quality,
     embedStats: stats,
     timings: { ...times, ...out.timings },
   };
@@ -128,6 +129,10 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
     acc: r4(out.metrics?.acc),
     nmi: r4(out.metrics?.nmi),
     ari: r4(out.metrics?.ari),
+    vMeasure: r4(out.metrics?.vMeasure),
+    silhouette: r4(out.quality.silhouette),
+    silhouetteRows: out.quality.silhouetteRows,
+    daviesBouldin: r4(out.quality.daviesBouldin),
     seconds: { ...times, ...out.timings },
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     out: values.out,

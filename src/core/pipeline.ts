@@ -1,8 +1,10 @@
 import { kmeans } from './cluster/kmeans';
 import { summarizeClusters } from './explain';
 import { externalMetrics } from './metrics/external';
+import { internalMetrics } from './metrics/internal';
+import { homogeneityCompletenessV } from './metrics/vmeasure';
 import { pca } from './reduce/pca';
-import type { ClusterSummary, ExternalMetrics, Matrix, StageOptions } from './types';
+import type { ClusterSummary, ExternalMetrics, InternalScores, Matrix, StageOptions } from './types';
 
 export interface ClusterStageInput {
   vectors: Matrix;
@@ -17,6 +19,7 @@ export interface ClusterStageOutput {
   coords: Float32Array;
   clusters: ClusterSummary[];
   metrics?: ExternalMetrics;
+  quality: InternalScores;
   /** Seconds per stage. */
   timings: Record<string, number>;
 }
@@ -47,9 +50,34 @@ export async function clusterStage(input: ClusterStageInput, opts: StageOptions 
 
   opts.onProgress?.({ stage: 'explain', done: 0, total: 1 });
   const clusters = summarizeClusters(texts, vectors, result);
-  const metrics = labels && labels.length === texts.length && labels.some((l) => l !== '') ? externalMetrics(labels, result.assignments) : undefined;
   timings.explain = (performance.now() - t2) / 1000;
-  return { assignments: result.assignments, coords, clusters, metrics, timings };
+
+  opts.onProgress?.({ stage: 'evaluate', done: 0, total: 1 });
+  const t3 = performance.now();
+  const metrics = labels && labels.length === texts.length && labels.some((l) => l !== '') ? scoreAgainst(labels, result.assignments) : undefined;
+  const quality = qualityOf(vectors, result.assignments, seed);
+  timings.evaluate = (performance.now() - t3) / 1000;
+  return { assignments: result.assignments, coords, clusters, metrics, quality, timings };
+}
+
+/** Silhouette is O(n²·d): exact up to 2,000 rows, else a seeded 1,000-row sample scored against all rows. */
+export const SILHOUETTE_EXACT_ROWS = 2000;
+export const SILHOUETTE_SAMPLE_ROWS = 1000;
+
+function qualityOf(vectors: Matrix, assignments: Int32Array, seed: number): InternalScores {
+  const q = internalMetrics(vectors, assignments, { maxExact: SILHOUETTE_EXACT_ROWS, sampleSize: SILHOUETTE_SAMPLE_ROWS, seed });
+  return {
+    silhouette: q.silhouette.value,
+    silhouetteRows: q.silhouette.sampled ? q.silhouette.sampleSize : q.clustered,
+    daviesBouldin: q.daviesBouldin,
+    calinskiHarabasz: q.calinskiHarabasz,
+    noiseRatio: q.noiseRatio,
+  };
+}
+
+function scoreAgainst(labels: string[], assignments: Int32Array): ExternalMetrics {
+  const { homogeneity, completeness, vMeasure } = homogeneityCompletenessV(labels, assignments);
+  return { ...externalMetrics(labels, assignments), homogeneity, completeness, vMeasure };
 }
 
 function padTo2(m: Matrix): Float32Array {

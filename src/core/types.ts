@@ -113,10 +113,24 @@ export interface ClusterSummary {
   name: string;
 }
 
+/** Agreement with a ground-truth label column. */
 export interface ExternalMetrics {
   acc: number;
   nmi: number;
   ari: number;
+  homogeneity?: number;
+  completeness?: number;
+  vMeasure?: number;
+}
+
+/** Quality without labels. NaN (null in JSON) where undefined, e.g. a single cluster. */
+export interface InternalScores {
+  silhouette: number;
+  /** Rows whose silhouette was averaged: all rows when exact, else the seeded sample size. */
+  silhouetteRows: number;
+  daviesBouldin: number;
+  calinskiHarabasz: number;
+  noiseRatio: number;
 }
 
 export interface RunConfig {
@@ -154,6 +168,7 @@ export interface RunRecord {
   coords: Float32Array;
   clusters: ClusterSummary[];
   metrics?: ExternalMetrics;
+  quality?: InternalScores;
   embedStats: EmbedStats;
   /** Seconds per stage. */
   timings: Record<string, number>;
