@@ -103,7 +103,7 @@ export class AppShell extends LitElement {
     this.renderRoot.querySelector<ProgressView>('cst-progress')?.reset();
     try {
       const { run, warnings } = await executeRun(
-        { dataset: change.dataset, spec: s.spec(), k: s.k, seed: 42, textField: change.textField, labelField: change.labelField, idField: change.idField },
+        { dataset: change.dataset, spec: s.spec(), k: s.kChoice(), seed: 42, textField: change.textField, labelField: change.labelField, idField: change.idField },
         (p) => (this.progress = p),
         this.abort.signal,
       );

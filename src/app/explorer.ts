@@ -19,6 +19,7 @@ export class Explorer extends LitElement {
     .fig { font-size: 0.85rem; color: var(--cst-muted, #5b6475); }
     .fig b { color: #1d2330; font-variant-numeric: tabular-nums; }
     .metric b { color: var(--cst-accent, #3b6cf6); }
+    cst-sweep-chart { flex-basis: 22rem; max-width: 26rem; }
     .grid { display: grid; grid-template-columns: minmax(16rem, 20rem) minmax(0, 1fr) minmax(18rem, 24rem); gap: 1rem; height: max(560px, calc(100vh - 15rem)); }
     .grid.open-none { grid-template-columns: minmax(16rem, 20rem) minmax(0, 1fr); }
     .grid > * { min-width: 0; min-height: 0; }
@@ -72,6 +73,7 @@ export class Explorer extends LitElement {
               <span class="fig" data-metric="ch" data-value=${r.quality.calinskiHarabasz} title="Calinski–Harabasz index: higher is better">Calinski–Harabasz <b>${fmt(r.quality.calinskiHarabasz, 1)}</b></span>
             `
           : ''}
+        ${r.sweep ? html`<cst-sweep-chart class="sweep" .curve=${r.sweep}></cst-sweep-chart>` : ''}
       </div>
       <div class="grid ${this.selected === null ? 'open-none' : ''}" @cluster-select=${(ev: ClusterSelectEvent) => this.onSelect(ev)}>
         <cst-cluster-list .clusters=${r.clusters} .texts=${r.texts} .selectedCluster=${this.selected} .total=${r.texts.length}></cst-cluster-list>

@@ -6,6 +6,7 @@ const STAGE_LABEL: Record<string, string> = {
   model: 'Loading model',
   embed: 'Embedding texts',
   cluster: 'Clustering (k-means)',
+  sweep: 'Trying values of k',
   reduce: 'Projecting to 2-D',
   explain: 'Finding keywords and representatives',
   evaluate: 'Scoring the clustering',

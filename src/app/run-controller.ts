@@ -11,7 +11,7 @@ import { callWorker, createClusterWorker, createEmbedWorker } from './worker-cli
 export interface RunRequest {
   dataset: Dataset;
   spec: EmbedderSpec;
-  k: number;
+  k: number | 'auto';
   seed: number;
   textField?: string;
   labelField?: string;
@@ -21,7 +21,7 @@ export interface RunRequest {
 /** Runs embed → cluster → save, each heavy stage in its own worker; returns the saved run and any warnings. */
 export async function executeRun(req: RunRequest, onProgress: (p: Progress) => void, signal: AbortSignal): Promise<{ run: RunRecord; warnings: string[] }> {
   const { dataset, spec, k, seed } = req;
-  validateK(k, dataset.texts.length);
+  if (k !== 'auto') validateK(k, dataset.texts.length);
   const progress = Comlink.proxy(onProgress);
 
   const t0 = performance.now();
@@ -51,13 +51,14 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
   const run: RunRecord = {
     schema: 1,
     id: newRunId(),
-    name: `${dataset.name} · k=${k} · ${embedded.info.id}`,
+    name: `${dataset.name} · k=${clustered.k}${k === 'auto' ? ' (auto)' : ''} · ${embedded.info.id}`,
     createdAt: Date.now(),
     datasetName: dataset.name,
     stats: dataset.stats,
     config: {
       method: 'kmeans',
-      k,
+      k: clustered.k,
+      autoK: k === 'auto' || undefined,
       seed,
       embedder: embedded.info,
       textField: req.textField,
@@ -72,6 +73,7 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
     clusters: clustered.clusters,
     metrics: clustered.metrics,
     quality: clustered.quality,
+    sweep: clustered.sweep,
     embedStats: embedded.stats,
     timings: { embed: (t1 - t0) / 1000, ...clustered.timings },
   };

@@ -17,6 +17,7 @@ export class RunSettings extends LitElement {
     device: { state: true },
     dtype: { state: true },
     k: { type: Number },
+    autoK: { state: true },
     n: { type: Number },
     pickedCount: { state: true },
     webgpu: { state: true },
@@ -28,6 +29,8 @@ export class RunSettings extends LitElement {
   device: 'auto' | 'webgpu' | 'wasm' = 'auto';
   dtype = 'q8';
   k = 10;
+  /** Choose k by the silhouette sweep instead. */
+  autoK = false;
   /** Number of texts loaded, to bound k. */
   n = 0;
   pickedCount = 0;
@@ -85,10 +88,16 @@ export class RunSettings extends LitElement {
   }
 
   /** A reason the run cannot start yet, or ''. */
+  /** The k to run: a number, or 'auto' for the sweep. */
+  kChoice(): number | 'auto' {
+    return this.autoK ? 'auto' : this.k;
+  }
+
   problem(): string {
-    if (!Number.isInteger(this.k) || this.k < 1) return 'Choose a number of clusters of at least 1.';
+    if (this.autoK && this.n > 0 && this.n < 3) return 'Choosing k automatically needs at least 3 texts.';
+    if (!this.autoK && (!Number.isInteger(this.k) || this.k < 1)) return 'Choose a number of clusters of at least 1.';
     if (this.embedder === 'transformers' && !/^[\w.-]+(\/[\w.-]+)?$/.test(this.model)) return 'Enter a model id such as Xenova/all-MiniLM-L6-v2.';
-    if (this.n > 0 && this.k > this.n) return `k (${this.k}) is larger than the number of texts (${this.n}).`;
+    if (!this.autoK && this.n > 0 && this.k > this.n) return `k (${this.k}) is larger than the number of texts (${this.n}).`;
     if (this.embedder === 'transformers' && this.source === 'files' && !this.picked.has('config.json'))
       return 'Pick the model folder (it must contain config.json, tokenizer.json and onnx/).';
     return '';
@@ -159,10 +168,14 @@ export class RunSettings extends LitElement {
         : ''}
       <div class="row">
         <label class="f">Number of clusters (k)
-          <input class="k" type="number" min="1" max=${this.n || 100000} .value=${String(this.k)}
+          <input class="k" type="number" min="1" max=${this.n || 100000} .value=${String(this.k)} ?disabled=${this.autoK}
             @input=${(e: Event) => { this.k = Number((e.target as HTMLInputElement).value); this.changed(); }} />
         </label>
-        <span class="hint">${this.n ? `${this.n.toLocaleString()} texts loaded; k between 1 and ${this.n.toLocaleString()}.` : ''}</span>
+        <label class="auto-k-label"><input class="auto-k" type="checkbox" .checked=${this.autoK}
+          @change=${(e: Event) => { this.autoK = (e.target as HTMLInputElement).checked; this.changed(); }} /> choose k for me</label>
+        <span class="hint">${this.autoK
+          ? 'Tries about eight values of k between 2 and 2√n and keeps the one with the best silhouette; the curve is shown with the result. Silhouette favours few, broad clusters.'
+          : this.n ? `${this.n.toLocaleString()} texts loaded; k between 1 and ${this.n.toLocaleString()}.` : ''}</span>
       </div>
     `;
   }

@@ -2,7 +2,7 @@
 /**
  * constellate — the command line over the same core as the page.
  *   constellate cluster --input FILE --text-field text [--label-field label] [--id-field id]
- *                       --k N [--embedder glove-sif|tfidf-lsa|use] [--seed 42] [--out run.json]
+ *                       --k N|auto [--embedder glove-sif|tfidf-lsa|use] [--seed 42] [--out run.json]
  * Prints one JSON line of results (with ACC/NMI/ARI when labels exist).
  */
 import { openAsBlob } from 'node:fs';
@@ -17,7 +17,7 @@ import { guessColumns, toDataset } from '../io/columns';
 import { parseInput } from '../io/parse';
 import { runToJson } from '../io/run-json';
 
-const USAGE = `Usage: constellate cluster --input FILE --k N [--text-field text] [--label-field label] [--id-field id]
+const USAGE = `Usage: constellate cluster --input FILE --k N|auto [--text-field text] [--label-field label] [--id-field id]
                           [--embedder glove-sif|tfidf-lsa|use] [--seed 42] [--out run.json] [--quiet]`;
 
 async function makeEmbedder(id: EmbedderId): Promise<Embedder> {
@@ -56,7 +56,7 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
     strict: true,
   });
   if (!values.input || !values.k) throw new Error(USAGE);
-  const k = Number(values.k);
+  const k = values.k === 'auto' ? 'auto' : Number(values.k);
   const seed = Number(values.seed);
   const log = (msg: string) => {
     if (!values.quiet) process.stderr.write(`${msg}\n`);
@@ -75,7 +75,7 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
   const textField = values['text-field'] ?? guess.text;
   const labelField = values['label-field'];
   const dataset = toDataset(table, { name: name.replace(/\.[^.]+$/, ''), textFields: [textField], labelField, idField: values['id-field'] });
-  validateK(k, dataset.texts.length);
+  if (k !== 'auto') validateK(k, dataset.texts.length);
   lap('load');
   log(`loaded ${dataset.texts.length} texts (${dataset.stats.empty} empty dropped, ${dataset.stats.duplicates} duplicates kept)`);
 
@@ -98,11 +98,11 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
   const run: RunRecord = {
     schema: 1,
     id: `cli-${Date.now().toString(36)}`,
-    name: `${dataset.name} · k=${k} · ${embedder.info.id}`,
+    name: `${dataset.name} · k=${out.k}${k === 'auto' ? ' (auto)' : ''} · ${embedder.info.id}`,
     createdAt: Date.now(),
     datasetName: dataset.name,
     stats: dataset.stats,
-    config: { method: 'kmeans', k, seed, embedder: embedder.info, textField, labelField, idField: values['id-field'] },
+    config: { method: 'kmeans', k: out.k, autoK: k === 'auto' || undefined, seed, embedder: embedder.info, textField, labelField, idField: values['id-field'] },
     texts: dataset.texts,
     ids: dataset.ids,
     labels: dataset.labels,
@@ -111,6 +111,7 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
     clusters: out.clusters,
     metrics: out.metrics,
     quality: out.quality,
+    sweep: out.sweep,
     embedStats: stats,
     timings: { ...times, ...out.timings },
   };
@@ -122,7 +123,8 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
   return {
     dataset: dataset.name,
     n: dataset.texts.length,
-    k,
+    k: out.k,
+    sweep: out.sweep?.points.map((p) => ({ k: p.param, score: r4(p.score) })),
     embedder: embedder.info.id,
     model: embedder.info.model,
     dims: vectors.cols,

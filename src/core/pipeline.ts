@@ -1,20 +1,24 @@
 import { kmeans } from './cluster/kmeans';
+import { sweepK } from './cluster/sweep';
 import { summarizeClusters } from './explain';
 import { externalMetrics } from './metrics/external';
 import { internalMetrics } from './metrics/internal';
 import { homogeneityCompletenessV } from './metrics/vmeasure';
 import { pca } from './reduce/pca';
-import type { ClusterSummary, ExternalMetrics, InternalScores, Matrix, StageOptions } from './types';
+import type { ClusteringResult, ClusterSummary, ExternalMetrics, InternalScores, Matrix, StageOptions, SweepCurve } from './types';
 
 export interface ClusterStageInput {
   vectors: Matrix;
   texts: string[];
   labels?: string[];
-  k: number;
+  /** A number of clusters, or 'auto' for the silhouette sweep over a log-spaced grid of k. */
+  k: number | 'auto';
   seed: number;
 }
 
 export interface ClusterStageOutput {
+  k: number;
+  sweep?: SweepCurve;
   assignments: Int32Array;
   coords: Float32Array;
   clusters: ClusterSummary[];
@@ -33,11 +37,25 @@ export function validateK(k: number, n: number): void {
 
 /** Cluster → project to 2-D → explain → score against labels: everything after the vectors exist. */
 export async function clusterStage(input: ClusterStageInput, opts: StageOptions = {}): Promise<ClusterStageOutput> {
-  const { vectors, texts, labels, k, seed } = input;
-  validateK(k, vectors.rows);
+  const { vectors, texts, labels, seed } = input;
+  if (input.k !== 'auto') validateK(input.k, vectors.rows);
   const timings: Record<string, number> = {};
   const t0 = performance.now();
-  const result = await kmeans(vectors, { k, seed, signal: opts.signal, onProgress: opts.onProgress });
+  let result: ClusteringResult;
+  let sweep: SweepCurve | undefined;
+  if (input.k === 'auto') {
+    if (vectors.rows < 3) throw new RangeError(`Choosing k automatically needs at least 3 texts (there are ${vectors.rows}).`);
+    const s = await sweepK(vectors, { seed, maxExact: SILHOUETTE_EXACT_ROWS, sampleSize: SILHOUETTE_SAMPLE_ROWS, signal: opts.signal, onProgress: opts.onProgress });
+    if (!s.bestResult) throw new Error(`No k could be scored: ${s.reason ?? 'unknown reason'}.`);
+    result = s.bestResult;
+    sweep = {
+      param: 'k',
+      best: s.best,
+      points: s.curve.map((p) => ({ param: p.param, score: p.score, silhouette: p.silhouette, noiseRatio: p.noiseRatio, clusters: p.clusters, seconds: p.seconds + p.scoreSeconds })),
+    };
+  } else {
+    result = await kmeans(vectors, { k: input.k, seed, signal: opts.signal, onProgress: opts.onProgress });
+  }
   const t1 = performance.now();
   timings.cluster = (t1 - t0) / 1000;
 
@@ -57,7 +75,7 @@ export async function clusterStage(input: ClusterStageInput, opts: StageOptions 
   const metrics = labels && labels.length === texts.length && labels.some((l) => l !== '') ? scoreAgainst(labels, result.assignments) : undefined;
   const quality = qualityOf(vectors, result.assignments, seed);
   timings.evaluate = (performance.now() - t3) / 1000;
-  return { assignments: result.assignments, coords, clusters, metrics, quality, timings };
+  return { k: result.k, sweep, assignments: result.assignments, coords, clusters, metrics, quality, timings };
 }
 
 /** Silhouette is O(n²·d): exact up to 2,000 rows, else a seeded 1,000-row sample scored against all rows. */

@@ -133,9 +133,18 @@ export interface InternalScores {
   noiseRatio: number;
 }
 
+/** The auto parameter sweep (seed 004): each value tried, scored by silhouette − 0.5 × noise ratio. */
+export interface SweepCurve {
+  param: 'k' | 'minClusterSize';
+  best: number;
+  points: { param: number; score: number; silhouette: number; noiseRatio: number; clusters: number; seconds: number }[];
+}
+
 export interface RunConfig {
   method: 'kmeans';
+  /** The k used; with autoK, the sweep's best. */
   k: number;
+  autoK?: boolean;
   seed: number;
   embedder: EmbedderInfo;
   textField?: string;
@@ -169,6 +178,7 @@ export interface RunRecord {
   clusters: ClusterSummary[];
   metrics?: ExternalMetrics;
   quality?: InternalScores;
+  sweep?: SweepCurve;
   embedStats: EmbedStats;
   /** Seconds per stage. */
   timings: Record<string, number>;

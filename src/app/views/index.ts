@@ -4,3 +4,4 @@ export { ClusterList } from './cluster-list';
 export { ClusterDetail, PAGE_SIZE } from './cluster-detail';
 export { clusterColor, clusterPalette, NOISE_COLOR, PALETTE_SIZE } from './palette';
 export { fireClusterSelect, clusterLabel, type ClusterSelectDetail, type ClusterSelectEvent } from './events';
+export { SweepChart } from './sweep-chart';
