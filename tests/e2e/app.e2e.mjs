@@ -94,3 +94,22 @@ test('Banking77: load, embed with GloVe in a worker, cluster into 77, reload, re
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the bundled sample with "choose k for me": the sweep curve is drawn and the chosen k is used', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.locator('cst-data-source .stats .kept', { hasText: '300' }).waitFor({ timeout: 30_000 });
+  await page.locator('cst-run-settings input.auto-k').check();
+  assert.equal(await page.locator('cst-run-settings input.k').isDisabled(), true);
+  await page.locator('cst-app button.start').click();
+  await page.locator('cst-explorer cst-sweep-chart').waitFor({ timeout: 120_000 });
+  const tried = await page.locator('cst-sweep-chart circle').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-param'))));
+  assert.ok(tried.length >= 4, `tried ${tried}`);
+  const best = Number(await page.locator('cst-sweep-chart circle.best').getAttribute('data-param'));
+  assert.ok(tried.includes(best));
+  assert.equal(await page.locator('cst-cluster-list [data-cluster-id]').count(), best);
+  assert.match(await page.locator('cst-explorer .run-name').innerText(), new RegExp(`k=${best} \\(auto\\)`));
+  await page.screenshot({ path: join(outputDir(), 'sample-auto-k.png') });
+  await context.close();
+});
