@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { symmetricEigen, TfidfLsaEmbedder, tfidf } from '../../src/core/embed/lsa';
+import { TfidfLsaEmbedder, tfidf } from '../../src/core/embed/lsa';
+import { symmetricEigen } from '../../src/core/linalg/eigen';
 import type { Matrix } from '../../src/core/types';
 
 const dot = (m: Matrix, i: number, j: number) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeRng } from '../../src/core/random';
-import { pca, pcaFit, symmetricEigen } from '../../src/core/reduce/pca';
+import { pca, pcaFit } from '../../src/core/reduce/pca';
+import { symmetricEigen } from '../../src/core/linalg/eigen';
 import type { Matrix } from '../../src/core/types';
 import { fromRows, matrix } from '../../src/core/vectors';
 

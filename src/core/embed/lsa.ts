@@ -5,6 +5,7 @@
  * matrix; each text is its row of U·Σ, L2-normalised. Sparse throughout: memory is O(nnz + n·l)
  * with l = dims + oversampling.
  */
+import { symmetricEigen } from '../linalg/eigen';
 import { makeRng } from '../random';
 import { contentTokens } from '../text/tokenize';
 import type { Embedder, EmbedderInfo, EmbedOptions, Matrix } from '../types';
@@ -297,57 +298,4 @@ function multiplyDenseInPlace(x: Float32Array, rows: number, l: number, m: Float
     }
     for (let j = 0; j < l; j++) x[o + j] = row[j];
   }
-}
-
-/**
- * Eigen-decomposition of a symmetric l × l matrix by cyclic Jacobi rotations: returns eigenvalues
- * and eigenvectors as the columns of a row-major matrix. Exact to rounding; l is ~110 here.
- */
-export function symmetricEigen(a: Float64Array, l: number): { values: Float64Array; vectors: Float64Array } {
-  const m = Float64Array.from(a);
-  const v = new Float64Array(l * l);
-  for (let i = 0; i < l; i++) v[i * l + i] = 1;
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let i = 0; i < l; i++) {
-      diag += m[i * l + i] * m[i * l + i];
-      for (let j = i + 1; j < l; j++) off += m[i * l + j] * m[i * l + j];
-    }
-    // Off-diagonal mass below (1e-12)² of the diagonal: converged to well past float32 accuracy.
-    if (off <= 1e-24 * diag) break;
-    for (let p = 0; p < l; p++) {
-      for (let q = p + 1; q < l; q++) {
-        const apq = m[p * l + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const app = m[p * l + p];
-        const aqq = m[q * l + q];
-        const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < l; k++) {
-          const mkp = m[k * l + p];
-          const mkq = m[k * l + q];
-          m[k * l + p] = c * mkp - s * mkq;
-          m[k * l + q] = s * mkp + c * mkq;
-        }
-        for (let k = 0; k < l; k++) {
-          const mpk = m[p * l + k];
-          const mqk = m[q * l + k];
-          m[p * l + k] = c * mpk - s * mqk;
-          m[q * l + k] = s * mpk + c * mqk;
-        }
-        for (let k = 0; k < l; k++) {
-          const vkp = v[k * l + p];
-          const vkq = v[k * l + q];
-          v[k * l + p] = c * vkp - s * vkq;
-          v[k * l + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const values = new Float64Array(l);
-  for (let i = 0; i < l; i++) values[i] = m[i * l + i];
-  return { values, vectors: v };
 }
