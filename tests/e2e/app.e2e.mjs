@@ -113,3 +113,27 @@ test('the bundled sample with "choose k for me": the sweep curve is drawn and th
   await page.screenshot({ path: join(outputDir(), 'sample-auto-k.png') });
   await context.close();
 });
+
+test('cancel stops the run, keeps the loaded data and saves nothing; a bad file keeps the data too', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.locator('cst-data-source input.file').setInputFiles(join(import.meta.dirname, '../../../shared/datasets/stackoverflow/stackoverflow.jsonl'));
+  await page.locator('cst-data-source .stats .kept', { hasText: '20,000' }).waitFor({ timeout: 60_000 });
+  const runsBefore = await page.locator('cst-runs-list li.run').count();
+  await page.locator('cst-run-settings [data-embedder="tfidf-lsa"] input').check();
+  await page.locator('cst-app button.start').click();
+  await page.locator('cst-progress button.cancel').click();
+  await page.locator('cst-app .app-error', { hasText: 'Cancelled' }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('cst-data-source .stats .kept').innerText(), '20,000');
+  assert.equal(await page.locator('cst-app button.start').isEnabled(), true);
+  assert.equal(await page.locator('cst-runs-list li.run').count(), runsBefore);
+
+  // A binary file is refused with a message, and the texts already loaded stay.
+  await page.locator('cst-data-source input.file').setInputFiles({ name: 'photo.csv', mimeType: 'text/csv', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 1, 2, 0, 3]) });
+  await page.locator('cst-data-source .error').waitFor({ timeout: 10_000 });
+  assert.match(await page.locator('cst-data-source .error').innerText(), /binary|not a text/i);
+  assert.equal(await page.locator('cst-data-source .stats .kept').innerText(), '20,000');
+  await page.screenshot({ path: join(outputDir(), 'cancelled-and-bad-file.png') });
+  await context.close();
+});

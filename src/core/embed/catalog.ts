@@ -32,8 +32,9 @@ export const EMBEDDER_CHOICES: EmbedderChoice[] = [
     id: 'tfidf-lsa',
     label: 'TF-IDF + LSA (built in)',
     note:
-      'Word counts weighted by rarity, reduced by truncated SVD and fitted to this data set. Instant and ' +
-      'language-agnostic, but only sees shared words, not meaning: weakest on short texts.',
+      'Word counts weighted by rarity, reduced by truncated SVD and fitted to this data set. Fast and ' +
+      'language-agnostic; strong when themes have their own vocabulary (technical titles, abstracts), ' +
+      'blind to synonyms and paraphrases (intents, chat).',
     download: 'none',
     builtIn: true,
   },
