@@ -40,12 +40,13 @@ export class ProgressView extends LitElement {
     const rate = secs > 0.2 ? (p.done - start.done) / secs : 0;
     const left = rate > 0 && p.total > p.done ? (p.total - p.done) / rate : NaN;
     const label = STAGE_LABEL[p.stage] ?? p.stage;
+    // With a message the counts are steps of that stage, not texts: no rate, only the ETA.
     return html`
       <div class="stage" data-stage=${p.stage}>${label}${p.message ? html` — ${p.message}` : ''}</div>
       <progress max=${Math.max(1, p.total)} value=${Math.min(p.done, p.total)}></progress>
       <div class="figures">
         <span class="count">${p.done.toLocaleString()} / ${p.total.toLocaleString()}</span>
-        ${rate > 0 ? html`<span class="rate">${formatRate(rate, p.stage)}</span>` : ''}
+        ${rate > 0 && !p.message ? html`<span class="rate">${formatRate(rate, p.stage)}</span>` : ''}
         ${Number.isFinite(left) ? html`<span class="eta">about ${formatSeconds(left)} left</span>` : ''}
       </div>
       <button class="cancel" @click=${() => this.dispatchEvent(new CustomEvent('cancel', { bubbles: true, composed: true }))}>Cancel</button>
