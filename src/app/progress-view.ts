@@ -25,6 +25,9 @@ export class ProgressView extends LitElement {
     progress { width: 100%; height: 14px; }
     .figures { display: flex; gap: 1.25rem; font-size: 0.9rem; color: var(--cst-muted, #555); margin-top: 0.4rem; font-variant-numeric: tabular-nums; }
     button { margin-top: 0.75rem; }
+    ol { list-style: none; padding: 0; margin: 0 0 0.6rem; display: flex; flex-wrap: wrap; gap: 0.3rem 1rem; font-size: 0.85rem; color: var(--cst-muted, #555); }
+    li.done::before { content: '✓ '; color: #2a8a3e; }
+    li.now { color: #1d2330; font-weight: 600; }
   `;
 
   override render() {
@@ -41,7 +44,15 @@ export class ProgressView extends LitElement {
     const left = rate > 0 && p.total > p.done ? (p.total - p.done) / rate : NaN;
     const label = STAGE_LABEL[p.stage] ?? p.stage;
     // With a message the counts are steps of that stage, not texts: no rate, only the ETA.
+    const stages = [...this.stageStart.entries()];
     return html`
+      <ol class="stages">
+        ${stages.map(([name, st], i) => {
+          const next = stages[i + 1]?.[1];
+          const secs = next ? (next.t - st.t) / 1000 : null;
+          return html`<li class=${next ? 'done' : 'now'}>${STAGE_LABEL[name] ?? name}${secs !== null ? ` (${formatSeconds(secs)})` : ''}</li>`;
+        })}
+      </ol>
       <div class="stage" data-stage=${p.stage}>${label}${p.message ? html` — ${p.message}` : ''}</div>
       <progress max=${Math.max(1, p.total)} value=${Math.min(p.done, p.total)}></progress>
       <div class="figures">
