@@ -18,36 +18,54 @@ const MIN_BIGRAM_COUNT = 2;
  */
 export function clusterKeywords(texts: string[], assignments: Int32Array, k: number, topN = 8): string[][] {
   if (texts.length !== assignments.length) throw new RangeError(`texts (${texts.length}) and assignments (${assignments.length}) differ in length`);
-  const termId = new Map<string, number>();
-  const terms: string[] = [];
+  // Terms get dense ids; a bigram is keyed by its two unigram ids (a number, no string built per
+  // occurrence), and its text is only assembled for the terms that are scored.
+  const unigramId = new Map<string, number>();
+  const bigramId = new Map<number, number>();
+  const terms: (string | [number, number])[] = [];
   const isBigram: boolean[] = [];
   const perCluster: Map<number, number>[] = Array.from({ length: k }, () => new Map<number, number>());
   const totalCount: number[] = [];
-  const idOf = (t: string, bigram: boolean): number => {
-    let id = termId.get(t);
-    if (id === undefined) {
-      id = terms.length;
-      termId.set(t, id);
-      terms.push(t);
-      isBigram.push(bigram);
-      totalCount.push(0);
-    }
-    return id;
+  const newTerm = (term: string | [number, number]): number => {
+    terms.push(term);
+    isBigram.push(typeof term !== 'string');
+    totalCount.push(0);
+    return terms.length - 1;
   };
   const bump = (c: number, id: number): void => {
     const counts = perCluster[c];
     counts.set(id, (counts.get(id) ?? 0) + 1);
     totalCount[id]++;
   };
+  const PAIR = 2 ** 26;
   for (let i = 0; i < texts.length; i++) {
     const c = assignments[i];
     if (c < 0 || c >= k) continue;
     const toks = contentTokens(texts[i]);
+    let prev = -1;
     for (let t = 0; t < toks.length; t++) {
-      bump(c, idOf(toks[t], false));
-      if (t > 0) bump(c, idOf(`${toks[t - 1]} ${toks[t]}`, true));
+      let id = unigramId.get(toks[t]);
+      if (id === undefined) {
+        id = newTerm(toks[t]);
+        unigramId.set(toks[t], id);
+      }
+      bump(c, id);
+      if (prev >= 0) {
+        const key = prev * PAIR + id;
+        let bid = bigramId.get(key);
+        if (bid === undefined) {
+          bid = newTerm([prev, id]);
+          bigramId.set(key, bid);
+        }
+        bump(c, bid);
+      }
+      prev = id;
     }
   }
+  const text = (id: number): string => {
+    const t = terms[id];
+    return typeof t === 'string' ? t : `${terms[t[0]] as string} ${terms[t[1]] as string}`;
+  };
   const kept = (id: number): boolean => !isBigram[id] || totalCount[id] >= MIN_BIGRAM_COUNT;
 
   // A: mean number of (kept) terms per non-empty cluster.
@@ -68,8 +86,11 @@ export function clusterKeywords(texts: string[], assignments: Int32Array, k: num
       scored.push({ id, score: (n / total) * Math.log(1 + avg / totalCount[id]), count: n });
     }
     // Deterministic order: score, then raw count, then the term itself.
-    scored.sort((a, b) => b.score - a.score || b.count - a.count || (terms[a.id] < terms[b.id] ? -1 : terms[a.id] > terms[b.id] ? 1 : 0));
-    return pickKeywords(scored.map((s) => terms[s.id]), topN);
+    // Only the head of the ranking can be picked: sort that by text for ties, not every term.
+    scored.sort((a, b) => b.score - a.score || b.count - a.count);
+    const head = scored.slice(0, Math.max(topN * 4, 32)).map((s) => ({ ...s, term: text(s.id) }));
+    head.sort((a, b) => b.score - a.score || b.count - a.count || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
+    return pickKeywords(head.map((s) => s.term), topN);
   });
 }
 
