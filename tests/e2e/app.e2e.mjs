@@ -67,6 +67,15 @@ test('Banking77: load, embed with GloVe in a worker, cluster into 77, reload, re
   assert.ok(acc > 0.2 && acc <= 1, `ACC ${acc} should be well above chance (1/77)`);
   await page.screenshot({ path: join(outputDir(), 'banking77-finished.png') });
 
+  // Clusters against the label column: 77 × 77, and a click on a row goes back to that cluster.
+  await page.locator('cst-explorer button.tab-labels').click();
+  const confusion = page.locator('cst-confusion');
+  await confusion.waitFor();
+  assert.equal(await confusion.getAttribute('data-rows'), '77');
+  assert.equal(await confusion.getAttribute('data-cols'), '77');
+  await page.screenshot({ path: join(outputDir(), 'banking77-confusion.png') });
+  await page.locator('cst-explorer button.tab-map').click();
+
   // Click a cluster: its members page.
   await page.locator('cst-cluster-list [data-cluster-id]').first().click();
   await page.locator('cst-cluster-detail').waitFor();
@@ -89,6 +98,16 @@ test('Banking77: load, embed with GloVe in a worker, cluster into 77, reload, re
   assert.equal(await notice.getAttribute('data-embedded'), '0');
   assert.equal(await notice.getAttribute('data-cached'), '3080');
   assert.equal(await page.locator('cst-runs-list li.run').count(), 2);
+
+  // Compare with the first run: same texts, same vectors (from the cache), same seed → the same clustering.
+  await page.locator('cst-explorer button.tab-compare').click();
+  const pick = page.locator('cst-explorer select.compare-with');
+  await pick.locator('option').nth(1).waitFor({ state: 'attached' });
+  await pick.selectOption({ index: 1 });
+  const agreement = page.locator('cst-run-compare .agreement');
+  await agreement.waitFor({ timeout: 10_000 });
+  assert.equal(Number(await agreement.getAttribute('data-ari')), 1);
+  await page.screenshot({ path: join(outputDir(), 'banking77-compare.png') });
 
   assert.deepEqual(foreign, [], 'the page made requests to other origins');
   assert.deepEqual(errors, []);

@@ -5,3 +5,5 @@ export { ClusterDetail, PAGE_SIZE } from './cluster-detail';
 export { clusterColor, clusterPalette, NOISE_COLOR, PALETTE_SIZE } from './palette';
 export { fireClusterSelect, clusterLabel, type ClusterSelectDetail, type ClusterSelectEvent } from './events';
 export { SweepChart } from './sweep-chart';
+export { ConfusionView } from './confusion-view';
+export { RunCompare } from './run-compare';
