@@ -82,6 +82,8 @@ export class AppShell extends LitElement {
       const labels = ds.labels ? new Set(ds.labels.filter((l) => l !== '')).size : 0;
       const guess = labels > 1 ? labels : Math.round(Math.sqrt(ds.texts.length / 2));
       s.k = Math.max(1, Math.min(ds.texts.length, guess || 1));
+      // UMAP is the clearer map, but on large data it would dominate the run time.
+      s.projection = ds.texts.length <= 20000 ? 'umap' : 'pca';
     }
   }
 
@@ -103,7 +105,7 @@ export class AppShell extends LitElement {
     this.renderRoot.querySelector<ProgressView>('cst-progress')?.reset();
     try {
       const { run, warnings } = await executeRun(
-        { dataset: change.dataset, spec: s.spec(), k: s.kChoice(), seed: 42, textField: change.textField, labelField: change.labelField, idField: change.idField },
+        { dataset: change.dataset, spec: s.spec(), k: s.kChoice(), seed: 42, projection: s.projection, textField: change.textField, labelField: change.labelField, idField: change.idField },
         (p) => (this.progress = p),
         this.abort.signal,
       );

@@ -94,6 +94,7 @@ export class Explorer extends LitElement {
         <span class="fig">clusters <b>${r.config.k}</b> (k-means)</span>
         <span class="fig">embedder <b>${e.id}</b> · ${e.model} · ${e.dtype} · ${e.dims}-d on <b>${r.embedStats.device}</b></span>
         <span class="fig">embedded <b>${r.embedStats.embedded.toLocaleString()}</b>, from cache <b>${r.embedStats.cached.toLocaleString()}</b></span>
+        <span class="fig">map <b>${(r.config.projection ?? 'pca').toUpperCase()}</b></span>
         <span class="fig">time <b>${formatSeconds(total)}</b></span>
         ${r.metrics
           ? html`

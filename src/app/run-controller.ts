@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { EmbedderSpec } from '../core/embed/spec';
-import type { ClusterStageInput, ClusterStageOutput } from '../core/pipeline';
+import type { ClusterStageInput, ClusterStageOutput, Projection } from '../core/pipeline';
 import { validateK } from '../core/pipeline';
 import type { Dataset, Progress, RunRecord } from '../core/types';
 import { saveRun } from '../store/runs';
@@ -13,6 +13,7 @@ export interface RunRequest {
   spec: EmbedderSpec;
   k: number | 'auto';
   seed: number;
+  projection: Projection;
   textField?: string;
   labelField?: string;
   idField?: string;
@@ -39,6 +40,7 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
     labels: dataset.labels,
     k,
     seed,
+    projection: req.projection,
   };
   const clustered = await callWorker<ClusterService, ClusterStageOutput>(
     'clustering',
@@ -60,6 +62,7 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
       k: clustered.k,
       autoK: k === 'auto' || undefined,
       seed,
+      projection: clustered.projection,
       embedder: embedded.info,
       textField: req.textField,
       labelField: req.labelField,

@@ -18,6 +18,7 @@ export class RunSettings extends LitElement {
     dtype: { state: true },
     k: { type: Number },
     autoK: { state: true },
+    projection: { state: true },
     n: { type: Number },
     pickedCount: { state: true },
     webgpu: { state: true },
@@ -31,6 +32,8 @@ export class RunSettings extends LitElement {
   k = 10;
   /** Choose k by the silhouette sweep instead. */
   autoK = false;
+  /** The 2-D map; UMAP unless the data is large (it costs about a second per few hundred texts here). */
+  projection: 'pca' | 'umap' = 'umap';
   /** Number of texts loaded, to bound k. */
   n = 0;
   pickedCount = 0;
@@ -173,6 +176,12 @@ export class RunSettings extends LitElement {
         </label>
         <label class="auto-k-label"><input class="auto-k" type="checkbox" .checked=${this.autoK}
           @change=${(e: Event) => { this.autoK = (e.target as HTMLInputElement).checked; this.changed(); }} /> choose k for me</label>
+        <label class="f">2-D map
+          <select class="projection" @change=${(e: Event) => { this.projection = (e.target as HTMLSelectElement).value as 'pca' | 'umap'; this.changed(); }}>
+            <option value="umap" .selected=${this.projection === 'umap'}>UMAP (clear neighbourhoods; seconds per thousand texts)</option>
+            <option value="pca" .selected=${this.projection === 'pca'}>PCA (instant, overlapping)</option>
+          </select>
+        </label>
         <span class="hint">${this.autoK
           ? 'Tries about eight values of k between 2 and 2√n and keeps the one with the best silhouette; the curve is shown with the result. Silhouette favours few, broad clusters.'
           : this.n ? `${this.n.toLocaleString()} texts loaded; k between 1 and ${this.n.toLocaleString()}.` : ''}</span>

@@ -18,7 +18,7 @@ import { parseInput } from '../io/parse';
 import { runToJson } from '../io/run-json';
 
 const USAGE = `Usage: constellate cluster --input FILE --k N|auto [--text-field text] [--label-field label] [--id-field id]
-                          [--embedder glove-sif|tfidf-lsa|use] [--seed 42] [--out run.json] [--quiet]`;
+                          [--embedder glove-sif|tfidf-lsa|use] [--seed 42] [--projection pca|umap] [--out run.json] [--quiet]`;
 
 async function makeEmbedder(id: EmbedderId): Promise<Embedder> {
   switch (id) {
@@ -50,6 +50,7 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
       k: { type: 'string' },
       embedder: { type: 'string', default: 'glove-sif' },
       seed: { type: 'string', default: '42' },
+      projection: { type: 'string', default: 'pca' },
       out: { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
@@ -92,7 +93,8 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
     },
   });
   lap('embed');
-  const out = await clusterStage({ vectors, texts: dataset.texts, labels: dataset.labels, k, seed });
+  if (values.projection !== 'pca' && values.projection !== 'umap') throw new Error('--projection must be pca or umap');
+  const out = await clusterStage({ vectors, texts: dataset.texts, labels: dataset.labels, k, seed, projection: values.projection });
   lap('cluster_total');
 
   const run: RunRecord = {
@@ -102,7 +104,7 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
     createdAt: Date.now(),
     datasetName: dataset.name,
     stats: dataset.stats,
-    config: { method: 'kmeans', k: out.k, autoK: k === 'auto' || undefined, seed, embedder: embedder.info, textField, labelField, idField: values['id-field'] },
+    config: { method: 'kmeans', k: out.k, autoK: k === 'auto' || undefined, seed, projection: out.projection, embedder: embedder.info, textField, labelField, idField: values['id-field'] },
     texts: dataset.texts,
     ids: dataset.ids,
     labels: dataset.labels,

@@ -5,6 +5,7 @@ import { externalMetrics } from './metrics/external';
 import { internalMetrics } from './metrics/internal';
 import { homogeneityCompletenessV } from './metrics/vmeasure';
 import { pca } from './reduce/pca';
+import { UMAP_MIN_ROWS, umap2d } from './reduce/umap';
 import type { ClusteringResult, ClusterSummary, ExternalMetrics, InternalScores, Matrix, StageOptions, SweepCurve } from './types';
 
 export interface ClusterStageInput {
@@ -14,10 +15,16 @@ export interface ClusterStageInput {
   /** A number of clusters, or 'auto' for the silhouette sweep over a log-spaced grid of k. */
   k: number | 'auto';
   seed: number;
+  /** The 2-D map: PCA (instant) or UMAP (clearer neighbourhoods, seconds per thousand texts). */
+  projection?: Projection;
 }
+
+export type Projection = 'pca' | 'umap';
 
 export interface ClusterStageOutput {
   k: number;
+  /** The projection actually used (UMAP falls back to PCA on tiny data). */
+  projection: Projection;
   sweep?: SweepCurve;
   assignments: Int32Array;
   coords: Float32Array;
@@ -60,8 +67,13 @@ export async function clusterStage(input: ClusterStageInput, opts: StageOptions 
   timings.cluster = (t1 - t0) / 1000;
 
   opts.onProgress?.({ stage: 'reduce', done: 0, total: 1 });
-  const projected = pca(vectors, 2, { seed });
-  const coords = projected.cols === 2 ? projected.data : padTo2(projected);
+  const projection: Projection = input.projection === 'umap' && vectors.rows >= UMAP_MIN_ROWS ? 'umap' : 'pca';
+  let coords: Float32Array;
+  if (projection === 'umap') coords = await umap2d(vectors, { seed, signal: opts.signal, onProgress: opts.onProgress });
+  else {
+    const projected = pca(vectors, 2, { seed });
+    coords = projected.cols === 2 ? projected.data : padTo2(projected);
+  }
   const t2 = performance.now();
   timings.reduce = (t2 - t1) / 1000;
   opts.signal?.throwIfAborted();
@@ -75,7 +87,7 @@ export async function clusterStage(input: ClusterStageInput, opts: StageOptions 
   const metrics = labels && labels.length === texts.length && labels.some((l) => l !== '') ? scoreAgainst(labels, result.assignments) : undefined;
   const quality = qualityOf(vectors, result.assignments, seed);
   timings.evaluate = (performance.now() - t3) / 1000;
-  return { k: result.k, sweep, assignments: result.assignments, coords, clusters, metrics, quality, timings };
+  return { k: result.k, projection, sweep, assignments: result.assignments, coords, clusters, metrics, quality, timings };
 }
 
 /** Silhouette is O(n²·d): exact up to 2,000 rows, else a seeded 1,000-row sample scored against all rows. */

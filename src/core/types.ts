@@ -146,6 +146,8 @@ export interface RunConfig {
   k: number;
   autoK?: boolean;
   seed: number;
+  /** How the 2-D map was made. */
+  projection?: 'pca' | 'umap';
   embedder: EmbedderInfo;
   textField?: string;
   labelField?: string;
