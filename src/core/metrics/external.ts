@@ -141,13 +141,9 @@ function entropyOf(counts: number[], n: number): number {
   return h;
 }
 
-/** Normalised mutual information, I(U;V) / ((H(U) + H(V)) / 2), in nats as scikit-learn. */
-export function nmi(labels: Labels, pred: Labels): number {
-  const ct = contingency(labels, pred);
+/** Mutual information and both entropies of a contingency table, in nats (shared by NMI and V-measure). */
+export function informationOf(ct: Contingency): { mi: number; hLabels: number; hPred: number } {
   const { table, n } = ct;
-  if (n === 0) return NaN;
-  // Neither labelling splits the data (both entropies 0): scikit-learn calls that a perfect match.
-  if (ct.classes.length === 1 && ct.clusters.length === 1) return 1;
   const rowSums = table.map((row) => row.reduce((s, x) => s + x, 0));
   const colSums = ct.clusters.map((_, j) => table.reduce((s, row) => s + row[j], 0));
   let mi = 0;
@@ -157,9 +153,18 @@ export function nmi(labels: Labels, pred: Labels): number {
       if (nij > 0) mi += (nij / n) * Math.log((n * nij) / (rowSums[i] * colSums[j]));
     }
   }
-  const hu = entropyOf(rowSums, n);
-  const hv = entropyOf(colSums, n);
-  const norm = Math.max((hu + hv) / 2, Number.EPSILON);
+  // Rounding can leave a tiny negative for independent labellings.
+  return { mi: Math.max(0, mi), hLabels: entropyOf(rowSums, n), hPred: entropyOf(colSums, n) };
+}
+
+/** Normalised mutual information, I(U;V) / ((H(U) + H(V)) / 2), in nats as scikit-learn. */
+export function nmi(labels: Labels, pred: Labels): number {
+  const ct = contingency(labels, pred);
+  if (ct.n === 0) return NaN;
+  // Neither labelling splits the data (both entropies 0): scikit-learn calls that a perfect match.
+  if (ct.classes.length === 1 && ct.clusters.length === 1) return 1;
+  const { mi, hLabels, hPred } = informationOf(ct);
+  const norm = Math.max((hLabels + hPred) / 2, Number.EPSILON);
   return Math.min(1, Math.max(0, mi / norm));
 }
 
