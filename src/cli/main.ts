@@ -12,13 +12,15 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { embedWithCache } from '../core/embed/cached';
 import { clusterStage, validateK } from '../core/pipeline';
-import type { Embedder, EmbedderId, RunRecord } from '../core/types';
+import { assignmentsAtLevel, levelCut, type Hierarchy } from '../core/hierarchy/tree';
+import { externalMetrics } from '../core/metrics/external';
+import type { Embedder, EmbedderId, Matrix, RunRecord } from '../core/types';
 import { guessColumns, toDataset } from '../io/columns';
 import { parseInput } from '../io/parse';
 import { runToJson } from '../io/run-json';
 
 const USAGE = `Usage: constellate cluster --input FILE --k N|auto [--text-field text] [--label-field label] [--id-field id]
-                          [--embedder glove-sif|tfidf-lsa|use] [--seed 42] [--projection pca|umap] [--out run.json] [--quiet]`;
+                          [--embedder glove-sif|tfidf-lsa|use] [--seed 42] [--projection pca|umap] [--method kmeans|hercules] [--levels 100,20,5] [--mode direct|description] [--out run.json] [--quiet]`;
 
 async function makeEmbedder(id: EmbedderId): Promise<Embedder> {
   switch (id) {
@@ -51,13 +53,17 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
       embedder: { type: 'string', default: 'glove-sif' },
       seed: { type: 'string', default: '42' },
       projection: { type: 'string', default: 'pca' },
+      method: { type: 'string', default: 'kmeans' },
+      levels: { type: 'string', default: '100,20,5' },
+      mode: { type: 'string', default: 'direct' },
       out: { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
     strict: true,
   });
-  if (!values.input || !values.k) throw new Error(USAGE);
-  const k = values.k === 'auto' ? 'auto' : Number(values.k);
+  if (!values.input || (!values.k && values.method !== 'hercules')) throw new Error(USAGE);
+  // HERCULES takes its counts from --levels; k is then level 1's count.
+  const k = values.k === 'auto' ? 'auto' : Number(values.k ?? values.levels.split(',')[0]);
   const seed = Number(values.seed);
   const log = (msg: string) => {
     if (!values.quiet) process.stderr.write(`${msg}\n`);
@@ -94,8 +100,24 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
   });
   lap('embed');
   if (values.projection !== 'pca' && values.projection !== 'umap') throw new Error('--projection must be pca or umap');
-  const out = await clusterStage({ vectors, texts: dataset.texts, labels: dataset.labels, k, seed, projection: values.projection });
+  if (values.method !== 'kmeans' && values.method !== 'hercules') throw new Error('--method must be kmeans or hercules');
+  const levelCounts = values.levels.split(',').map((x) => Number(x.trim()));
+  // HERCULES: its level 1 is the flat clustering everything else (map, keywords, metrics) uses.
+  const hercules =
+    values.method === 'hercules' ? await buildHierarchy(vectors, dataset.texts, levelCounts, values.mode, embedder, seed, log) : undefined;
+  if (hercules) lap('hierarchy');
+  const flatK = hercules ? levelCut(hercules, 1).length : k;
+  const out = await clusterStage({
+    vectors,
+    texts: dataset.texts,
+    labels: dataset.labels,
+    k: flatK,
+    seed,
+    projection: values.projection,
+    fixed: hercules ? assignmentsAtLevel(hercules, 1) : undefined,
+  });
   lap('cluster_total');
+  const perLevel = hercules && dataset.labels ? levelMetrics(hercules, dataset.labels) : undefined;
 
   const run: RunRecord = {
     schema: 1,
@@ -104,7 +126,8 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
     createdAt: Date.now(),
     datasetName: dataset.name,
     stats: dataset.stats,
-    config: { method: 'kmeans', k: out.k, autoK: k === 'auto' || undefined, seed, projection: out.projection, embedder: embedder.info, textField, labelField, idField: values['id-field'] },
+    hierarchy: hercules,
+    config: { method: hercules ? 'hercules' : 'kmeans', levels: hercules ? levelCounts : undefined, k: out.k, autoK: k === 'auto' || undefined, seed, projection: out.projection, embedder: embedder.info, textField, labelField, idField: values['id-field'] },
     texts: dataset.texts,
     ids: dataset.ids,
     labels: dataset.labels,
@@ -137,10 +160,44 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
     silhouette: r4(out.quality.silhouette),
     silhouetteRows: out.quality.silhouetteRows,
     daviesBouldin: r4(out.quality.daviesBouldin),
+    levels: perLevel,
     seconds: { ...times, ...out.timings },
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     out: values.out,
   };
+}
+
+async function buildHierarchy(
+  vectors: Matrix,
+  texts: string[],
+  levelClusterCounts: number[],
+  mode: string,
+  embedder: Embedder,
+  seed: number,
+  log: (msg: string) => void,
+): Promise<Hierarchy> {
+  if (mode !== 'direct' && mode !== 'description') throw new Error('--mode must be direct or description');
+  if (levelClusterCounts.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('--levels must be whole numbers such as 100,20,5');
+  const { buildHercules } = await import('../core/hierarchy/hercules');
+  return buildHercules(vectors, texts, {
+    levelClusterCounts,
+    mode,
+    embedDescriptions: (t) => embedder.embed(t),
+    engine: null,
+    seed,
+    onProgress: (p) => log(`hierarchy ${p.done}/${p.total}${p.message ? ` ${p.message}` : ''}`),
+  });
+}
+
+/** External metrics at every level of the hierarchy, finest first. */
+function levelMetrics(h: Hierarchy, labels: string[]): { level: number; k: number; acc: number; nmi: number; ari: number }[] {
+  const r4 = (x: number) => Math.round(x * 10000) / 10000;
+  const out = [];
+  for (let level = 1; level <= h.levels; level++) {
+    const m = externalMetrics(labels, assignmentsAtLevel(h, level));
+    out.push({ level, k: levelCut(h, level).length, acc: r4(m.acc), nmi: r4(m.nmi), ari: r4(m.ari) });
+  }
+  return out;
 }
 
 async function main(): Promise<void> {

@@ -17,6 +17,8 @@ export interface ClusterStageInput {
   seed: number;
   /** The 2-D map: PCA (instant) or UMAP (clearer neighbourhoods, seconds per thousand texts). */
   projection?: Projection;
+  /** Assignments made elsewhere (a hierarchy's finest level, 0..k−1): explained and scored, not re-clustered. */
+  fixed?: Int32Array;
 }
 
 export type Projection = 'pca' | 'umap';
@@ -60,6 +62,8 @@ export async function clusterStage(input: ClusterStageInput, opts: StageOptions 
       best: s.best,
       points: s.curve.map((p) => ({ param: p.param, score: p.score, silhouette: p.silhouette, noiseRatio: p.noiseRatio, clusters: p.clusters, seconds: p.seconds + p.scoreSeconds })),
     };
+  } else if (input.fixed) {
+    result = fromAssignments(vectors, input.fixed, input.k);
   } else {
     result = await kmeans(vectors, { k: input.k, seed, signal: opts.signal, onProgress: opts.onProgress });
   }
@@ -108,6 +112,28 @@ function qualityOf(vectors: Matrix, assignments: Int32Array, seed: number): Inte
 function scoreAgainst(labels: string[], assignments: Int32Array): ExternalMetrics {
   const { homogeneity, completeness, vMeasure } = homogeneityCompletenessV(labels, assignments);
   return { ...externalMetrics(labels, assignments), homogeneity, completeness, vMeasure };
+}
+
+/** A ClusteringResult for given assignments: centroids are member means, inertia their squared spread. */
+function fromAssignments(m: Matrix, assignments: Int32Array, k: number): ClusteringResult {
+  if (assignments.length !== m.rows) throw new RangeError(`assignments (${assignments.length}) and rows (${m.rows}) differ in length`);
+  const d = m.cols;
+  const centroids = new Float32Array(k * d);
+  const counts = new Float64Array(k);
+  for (let i = 0; i < m.rows; i++) {
+    const c = assignments[i];
+    if (c < 0 || c >= k) continue;
+    counts[c]++;
+    for (let j = 0; j < d; j++) centroids[c * d + j] += m.data[i * d + j];
+  }
+  for (let c = 0; c < k; c++) if (counts[c] > 0) for (let j = 0; j < d; j++) centroids[c * d + j] /= counts[c];
+  let inertia = 0;
+  for (let i = 0; i < m.rows; i++) {
+    const c = assignments[i];
+    if (c < 0 || c >= k) continue;
+    for (let j = 0; j < d; j++) inertia += (m.data[i * d + j] - centroids[c * d + j]) ** 2;
+  }
+  return { k, assignments, centroids: { data: centroids, rows: k, cols: d }, inertia, iterations: 0 };
 }
 
 function padTo2(m: Matrix): Float32Array {

@@ -1,3 +1,5 @@
+import type { Hierarchy } from './hierarchy/tree';
+
 /**
  * Shared data types of the pipeline. Pure: no DOM, no Node. Vectors are row-major Float32Arrays.
  */
@@ -141,7 +143,10 @@ export interface SweepCurve {
 }
 
 export interface RunConfig {
-  method: 'kmeans';
+  /** 'hercules' runs also carry a hierarchy; their flat view is level 1. */
+  method: 'kmeans' | 'hercules';
+  /** HERCULES: requested clusters per level, finest first. */
+  levels?: number[];
   /** The k used; with autoK, the sweep's best. */
   k: number;
   autoK?: boolean;
@@ -181,6 +186,8 @@ export interface RunRecord {
   metrics?: ExternalMetrics;
   quality?: InternalScores;
   sweep?: SweepCurve;
+  /** HERCULES (and later recursive) runs: the tree; its level-1 cut is `assignments`. */
+  hierarchy?: Hierarchy;
   embedStats: EmbedStats;
   /** Seconds per stage. */
   timings: Record<string, number>;

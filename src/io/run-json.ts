@@ -12,5 +12,6 @@ export function runFromJson(text: string): RunRecord {
   if (raw.schema !== 1) throw new Error(`Unsupported run file (schema ${String(raw.schema)}); this page reads schema 1.`);
   if (!Array.isArray(raw.texts) || !Array.isArray(raw.assignments) || raw.assignments.length !== raw.texts.length)
     throw new Error('This run file is incomplete: texts and assignments do not match.');
-  return { ...raw, assignments: Int32Array.from(raw.assignments), coords: Float32Array.from(raw.coords) };
+  const hierarchy = raw.hierarchy ? { ...raw.hierarchy, itemLeaf: Int32Array.from(raw.hierarchy.itemLeaf as unknown as number[]) } : undefined;
+  return { ...raw, assignments: Int32Array.from(raw.assignments), coords: Float32Array.from(raw.coords), hierarchy };
 }

@@ -20,6 +20,8 @@ const DATASETS: { name: string; file: string; k: number }[] = [
   { name: '20newsgroups', file: '20newsgroups/20newsgroups.jsonl', k: 20 },
 ];
 const EMBEDDERS = ['glove-sif', 'tfidf-lsa', 'use'];
+/** Hierarchies benchmarked besides flat k-means: HERCULES levels 100,20,5 (no LLM), scored at the level with the true K. */
+const HIERARCHIES: { dataset: string; embedder: string; levels: string }[] = [{ dataset: '20newsgroups', embedder: 'glove-sif', levels: '100,20,5' }];
 
 const pick = <T extends string>(env: string | undefined, all: T[]): T[] => (env ? (env.split(',') as T[]).filter((x) => all.includes(x)) : all);
 const datasets = DATASETS.filter((d) => pick(process.env.BENCH_DATASETS, DATASETS.map((x) => x.name)).includes(d.name));
@@ -42,30 +44,40 @@ interface Row {
 }
 
 const rows: Row[] = [];
+interface Config {
+  d: (typeof DATASETS)[number];
+  embedder: string;
+  method: 'kmeans' | 'hercules';
+  levels?: string;
+}
+const configs: Config[] = [];
 for (const d of datasets) {
+  for (const e of embedders) configs.push({ d, embedder: e, method: 'kmeans' });
+  for (const h of HIERARCHIES) if (h.dataset === d.name && embedders.includes(h.embedder)) configs.push({ d, embedder: h.embedder, method: 'hercules', levels: h.levels });
+}
+for (const { d, embedder: e, method, levels } of configs) {
   const input = join(shared, d.file);
   if (!existsSync(input)) {
     console.error(`skip ${d.name}: ${input} not found`);
     continue;
   }
-  for (const e of embedders) {
-    const t0 = performance.now();
-    const r = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'cluster', '--input', input, '--text-field', 'text', '--label-field', 'label', '--k', String(d.k), '--embedder', e, '--quiet'],
-      { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 },
-    );
-    const seconds = (performance.now() - t0) / 1000;
-    const row: Row = { dataset: d.name, method: 'kmeans', embedder: e, llm: '-', k: d.k, seconds: Math.round(seconds * 10) / 10 };
-    if (r.status === 0) {
-      const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
-      Object.assign(row, { n: out.n, acc: out.acc, nmi: out.nmi, ari: out.ari, stages: out.seconds, peakRssMB: out.peakRssMB });
-    } else {
-      row.error = (r.stderr || r.stdout).trim().split('\n').pop();
-    }
-    rows.push(row);
-    console.error(JSON.stringify(row));
+  const args = ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'cluster', '--input', input, '--text-field', 'text', '--label-field', 'label', '--embedder', e, '--quiet'];
+  args.push(...(method === 'hercules' ? ['--method', 'hercules', '--levels', levels ?? '100,20,5'] : ['--k', String(d.k)]));
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = (performance.now() - t0) / 1000;
+  const row: Row = { dataset: d.name, method: method === 'hercules' ? `hercules ${levels}` : 'kmeans', embedder: e, llm: '-', k: d.k, seconds: Math.round(seconds * 10) / 10 };
+  if (r.status === 0) {
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+    Object.assign(row, { n: out.n, acc: out.acc, nmi: out.nmi, ari: out.ari, stages: out.seconds, peakRssMB: out.peakRssMB });
+    // A hierarchy is scored at the level whose size is the true K, when there is one.
+    const level = (out.levels as { k: number; acc: number; nmi: number; ari: number }[] | undefined)?.find((l) => l.k === d.k);
+    if (level) Object.assign(row, { acc: level.acc, nmi: level.nmi, ari: level.ari });
+  } else {
+    row.error = (r.stderr || r.stdout).trim().split('\n').pop();
   }
+  rows.push(row);
+  console.error(JSON.stringify(row));
 }
 
 const f = (x: number | undefined, d = 3) => (x === undefined ? '—' : x.toFixed(d));

@@ -1,0 +1,44 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { clusterCommand } from '../../src/cli/main';
+import { runFromJson } from '../../src/io/run-json';
+
+const SAMPLE = join(import.meta.dirname, '../../public/samples/support-tickets.jsonl');
+
+describe('constellate cluster (the CLI over the real core, GloVe vectors from the npm package)', () => {
+  it('clusters the sample with k-means, scores it against labels and writes a run that reads back', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'cst-cli-')), 'run.json');
+    const r = await clusterCommand(['--input', SAMPLE, '--label-field', 'label', '--k', '10', '--embedder', 'glove-sif', '--quiet', '--out', out]);
+    expect(r).toMatchObject({ n: 300, k: 10, embedder: 'glove-sif', dims: 100 });
+    // Ten themes: well above the 0.1 of chance, below perfect for word vectors.
+    expect(r.acc as number).toBeGreaterThan(0.2);
+    expect(r.nmi as number).toBeGreaterThan(0.1);
+    const run = runFromJson(readFileSync(out, 'utf8'));
+    expect(run.assignments).toHaveLength(300);
+    expect(run.coords).toHaveLength(600);
+    expect(new Set(run.assignments).size).toBe(10);
+    expect(run.clusters.reduce((s, c) => s + c.size, 0)).toBe(300);
+  });
+
+  it('builds a HERCULES hierarchy and reports metrics per level', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'cst-cli-')), 'run.json');
+    const r = await clusterCommand(['--input', SAMPLE, '--label-field', 'label', '--method', 'hercules', '--levels', '10,3', '--quiet', '--out', out]);
+    const levels = r.levels as { level: number; k: number; nmi: number }[];
+    expect(levels.map((l) => [l.level, l.k])).toEqual([
+      [1, 10],
+      [2, 3],
+    ]);
+    // Merging ten clusters into three loses label information: NMI cannot rise much.
+    expect(levels[1].nmi).toBeLessThan(levels[0].nmi + 0.05);
+    const run = runFromJson(readFileSync(out, 'utf8'));
+    expect(run.config.method).toBe('hercules');
+    expect(run.hierarchy?.itemLeaf).toBeInstanceOf(Int32Array);
+    expect(run.hierarchy?.levels).toBe(2);
+  });
+
+  it('refuses k larger than the number of texts', async () => {
+    await expect(clusterCommand(['--input', SAMPLE, '--k', '301', '--quiet'])).rejects.toThrow('k (301) is larger than the number of texts (300)');
+  });
+});
