@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import type { EmbedderSpec } from '../core/embed/spec';
 import type { ClusterStageInput, ClusterStageOutput, Projection } from '../core/pipeline';
 import { validateK } from '../core/pipeline';
+import { assembleRun } from '../core/run';
 import type { Dataset, Progress, RunRecord } from '../core/types';
 import { saveRun } from '../store/runs';
 import type { ClusterService } from '../../workers/cluster.worker';
@@ -50,36 +51,17 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
   );
 
   onProgress({ stage: 'save', done: 0, total: 1 });
-  const run: RunRecord = {
-    schema: 1,
+  const run = assembleRun({
     id: newRunId(),
-    name: `${dataset.name} · k=${clustered.k}${k === 'auto' ? ' (auto)' : ''} · ${embedded.info.id}`,
-    createdAt: Date.now(),
-    datasetName: dataset.name,
-    stats: dataset.stats,
-    config: {
-      method: 'kmeans',
-      k: clustered.k,
-      autoK: k === 'auto' || undefined,
-      seed,
-      projection: clustered.projection,
-      embedder: embedded.info,
-      textField: req.textField,
-      labelField: req.labelField,
-      idField: req.idField,
-    },
-    texts: dataset.texts,
-    ids: dataset.ids,
-    labels: dataset.labels,
-    assignments: clustered.assignments,
-    coords: clustered.coords,
-    clusters: clustered.clusters,
-    metrics: clustered.metrics,
-    quality: clustered.quality,
-    sweep: clustered.sweep,
+    dataset,
+    fields: { textField: req.textField, labelField: req.labelField, idField: req.idField },
+    embedder: embedded.info,
     embedStats: embedded.stats,
-    timings: { embed: (t1 - t0) / 1000, ...clustered.timings },
-  };
+    requestedK: k,
+    seed,
+    clustered,
+    timings: { embed: (t1 - t0) / 1000 },
+  });
   await saveRun(run);
   onProgress({ stage: 'save', done: 1, total: 1 });
   return { run, warnings: embedded.warnings };

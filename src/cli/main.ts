@@ -14,7 +14,8 @@ import { embedWithCache } from '../core/embed/cached';
 import { clusterStage, validateK } from '../core/pipeline';
 import { assignmentsAtLevel, levelCut, type Hierarchy } from '../core/hierarchy/tree';
 import { externalMetrics } from '../core/metrics/external';
-import type { Embedder, EmbedderId, Matrix, RunRecord } from '../core/types';
+import { assembleRun } from '../core/run';
+import type { Embedder, EmbedderId, Matrix } from '../core/types';
 import { guessColumns, toDataset } from '../io/columns';
 import { parseInput } from '../io/parse';
 import { runToJson } from '../io/run-json';
@@ -119,27 +120,18 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
   lap('cluster_total');
   const perLevel = hercules && dataset.labels ? levelMetrics(hercules, dataset.labels) : undefined;
 
-  const run: RunRecord = {
-    schema: 1,
+  const run = assembleRun({
     id: `cli-${Date.now().toString(36)}`,
-    name: `${dataset.name} · k=${out.k}${k === 'auto' ? ' (auto)' : ''} · ${embedder.info.id}`,
-    createdAt: Date.now(),
-    datasetName: dataset.name,
-    stats: dataset.stats,
-    hierarchy: hercules,
-    config: { method: hercules ? 'hercules' : 'kmeans', levels: hercules ? levelCounts : undefined, k: out.k, autoK: k === 'auto' || undefined, seed, projection: out.projection, embedder: embedder.info, textField, labelField, idField: values['id-field'] },
-    texts: dataset.texts,
-    ids: dataset.ids,
-    labels: dataset.labels,
-    assignments: out.assignments,
-    coords: out.coords,
-    clusters: out.clusters,
-    metrics: out.metrics,
-    quality: out.quality,
-    sweep: out.sweep,
+    dataset,
+    fields: { textField, labelField, idField: values['id-field'] },
+    embedder: embedder.info,
     embedStats: stats,
-    timings: { ...times, ...out.timings },
-  };
+    requestedK: k,
+    seed,
+    clustered: out,
+    hierarchy: hercules ? { tree: hercules, levels: levelCounts } : undefined,
+    timings: times,
+  });
   if (values.out) {
     await writeFile(values.out, runToJson(run));
     lap('write');
