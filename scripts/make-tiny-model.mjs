@@ -99,12 +99,12 @@ export async function gloveRows(words) {
 
 // ---- ONNX protobuf ------------------------------------------------------------------------------
 
-async function loadOnnx() {
+export async function loadOnnx() {
   const mod = await import('onnx-proto');
   return (mod.onnx ?? mod.default?.onnx);
 }
 
-function valueInfo(onnx, name, elemType, dims) {
+export function valueInfo(onnx, name, elemType, dims) {
   return onnx.ValueInfoProto.create({
     name,
     type: onnx.TypeProto.create({
@@ -120,7 +120,7 @@ function valueInfo(onnx, name, elemType, dims) {
   });
 }
 
-function tensor(onnx, name, dataType, dims, bytes) {
+export function tensor(onnx, name, dataType, dims, bytes) {
   return onnx.TensorProto.create({ name, dataType, dims, rawData: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
 }
 
@@ -171,12 +171,12 @@ function buildModel(onnx, vocabSize, table) {
     input: [valueInfo(onnx, 'input_ids', T.INT64, ['batch_size', 'sequence_length']), valueInfo(onnx, 'attention_mask', T.INT64, ['batch_size', 'sequence_length'])],
     output: [valueInfo(onnx, 'last_hidden_state', T.FLOAT, ['batch_size', 'sequence_length', DIMS])],
   });
-  const model = onnx.ModelProto.create({
-    irVersion: 7,
-    producerName: 'constellate/make-tiny-model',
-    opsetImport: [onnx.OperatorSetIdProto.create({ domain: '', version: 13 })],
-    graph,
-  });
+  return encodeModel(onnx, graph, 'constellate/make-tiny-model');
+}
+
+/** The bytes of an opset-13 ONNX model holding `graph`. */
+export function encodeModel(onnx, graph, producerName) {
+  const model = onnx.ModelProto.create({ irVersion: 7, producerName, opsetImport: [onnx.OperatorSetIdProto.create({ domain: '', version: 13 })], graph });
   return onnx.ModelProto.encode(model).finish();
 }
 

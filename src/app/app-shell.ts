@@ -8,7 +8,9 @@ import './progress-view';
 import type { ProgressView } from './progress-view';
 import { executeRun } from './run-controller';
 import './run-settings';
-import type { RunSettings } from './run-settings';
+import { defaultLevels, type RunSettings } from './run-settings';
+import './llm-settings';
+import type { LlmSettings } from './llm-settings';
 import './runs-list';
 import { CancelledError } from './worker-client';
 
@@ -72,6 +74,10 @@ export class AppShell extends LitElement {
     return this.renderRoot.querySelector('cst-run-settings');
   }
 
+  private get llmSettings(): LlmSettings | null {
+    return this.renderRoot.querySelector('cst-llm-settings');
+  }
+
   private onDataset(e: CustomEvent<DatasetChange>): void {
     this.change = e.detail;
     const s = this.settings;
@@ -84,6 +90,7 @@ export class AppShell extends LitElement {
       s.k = Math.max(1, Math.min(ds.texts.length, guess || 1));
       // UMAP is the clearer map, but on large data it would dominate the run time.
       s.projection = ds.texts.length <= 20000 ? 'umap' : 'pca';
+      s.levels = defaultLevels(ds.texts.length).join(', ');
     }
   }
 
@@ -91,7 +98,8 @@ export class AppShell extends LitElement {
     const s = this.settings;
     const change = this.change;
     if (!s || !change) return;
-    const problem = s.problem();
+    const llm = this.llmSettings;
+    const problem = s.problem() || llm?.problem() || '';
     if (problem) {
       this.error = problem;
       return;
@@ -105,13 +113,24 @@ export class AppShell extends LitElement {
     this.renderRoot.querySelector<ProgressView>('cst-progress')?.reset();
     try {
       const { run, warnings } = await executeRun(
-        { dataset: change.dataset, spec: s.spec(), k: s.kChoice(), seed: 42, projection: s.projection, textField: change.textField, labelField: change.labelField, idField: change.idField },
+        {
+          dataset: change.dataset,
+          spec: s.spec(),
+          k: s.kChoice(),
+          hierarchy: s.hierarchySettings(),
+          llm: llm?.spec(),
+          seed: 42,
+          projection: s.projection,
+          textField: change.textField,
+          labelField: change.labelField,
+          idField: change.idField,
+        },
         (p) => (this.progress = p),
         this.abort.signal,
       );
       this.run = run;
       this.mode = 'explore';
-      this.notice = `Embedded ${run.embedStats.embedded.toLocaleString()} texts, ${run.embedStats.cached.toLocaleString()} taken from the cache, on ${run.embedStats.device}.${warnings.length ? ` ${warnings.join(' ')}` : ''}`;
+      this.notice = `Embedded ${run.embedStats.embedded.toLocaleString()} texts, ${run.embedStats.cached.toLocaleString()} taken from the cache, on ${run.embedStats.device}.${namingNote(run)}${warnings.length ? ` ${warnings.join(' ')}` : ''}`;
       await this.refreshRuns();
     } catch (e) {
       this.mode = 'setup';
@@ -158,7 +177,7 @@ export class AppShell extends LitElement {
   }
 
   override render() {
-    const problem = this.settings?.problem() ?? '';
+    const problem = this.settings?.problem() || this.llmSettings?.problem() || '';
     void this.settingsTick;
     return html`
       <header>
@@ -189,6 +208,10 @@ export class AppShell extends LitElement {
             <h2>2 · Embedding and clusters</h2>
             <cst-run-settings @settings-change=${() => this.settingsTick++}></cst-run-settings>
           </section>
+          <section>
+            <h2>3 · Names for the clusters</h2>
+            <cst-llm-settings @settings-change=${() => this.settingsTick++}></cst-llm-settings>
+          </section>
           <section class="go">
             <button class="primary start" ?disabled=${!this.change || this.change.dataset.texts.length === 0 || !!problem} @click=${() => this.start()}>Cluster</button>
             <span class="why">${!this.change ? 'Load texts first: try the sample, pick a file, or paste.' : problem}</span>
@@ -207,6 +230,15 @@ export class AppShell extends LitElement {
     await this.updateComplete;
     await this.renderRoot.querySelector<DataSource>('cst-data-source')?.loadSample();
   }
+}
+
+/** How many clusters the LLM named, and how many fell back to keywords. */
+function namingNote(run: RunRecord): string {
+  if (!run.config.llm) return '';
+  const nodes = run.hierarchy ? Object.values(run.hierarchy.nodes) : run.clusters;
+  const byLlm = nodes.filter((n) => n.nameSource === 'llm').length;
+  const fallback = nodes.length - byLlm;
+  return ` ${run.config.llm.model} named ${byLlm.toLocaleString()} of ${nodes.length.toLocaleString()} clusters${fallback ? ` (${fallback.toLocaleString()} kept keyword names)` : ''}.`;
 }
 
 function message(e: unknown): string {

@@ -1,9 +1,13 @@
 import { LitElement, css, html } from 'lit';
+import { ancestors, assignmentsAtLevel, descendants, getNode, levelCut, type Hierarchy } from '../core/hierarchy/tree';
 import type { RunRecord } from '../core/types';
 import { getRun, listRuns, type RunMeta } from '../store/runs';
 import { formatSeconds } from './progress-view';
 import './views/index';
 import type { ClusterSelectEvent } from './views/index';
+import type { NodeSelectEvent } from './views/events';
+import './views/node-detail';
+import { nodeTitle } from './views/hierarchy-display';
 
 /** A finished run: summary figures, then the cluster list, the 2-D map and the selected cluster's members. */
 export class Explorer extends LitElement {
@@ -14,10 +18,15 @@ export class Explorer extends LitElement {
     others: { state: true },
     other: { state: true },
     compareError: { state: true },
+    selectedNode: { state: true },
+    mapLevel: { state: true },
   };
   run: RunRecord | null = null;
   selected: number | null = null;
-  tab: 'map' | 'labels' | 'compare' = 'map';
+  tab: 'themes' | 'map' | 'labels' | 'compare' = 'map';
+  /** Hierarchy runs: the node shown in the pane (any level), and the level the map is coloured by. */
+  selectedNode: string | null = null;
+  mapLevel = 1;
   /** Saved runs to compare with, and the one picked. */
   others: RunMeta[] = [];
   other: RunRecord | null = null;
@@ -39,18 +48,27 @@ export class Explorer extends LitElement {
     .pane { background: var(--cst-panel, #fff); border: 1px solid var(--cst-border, #e2e5ec); border-radius: 12px; padding: 1rem; }
     .pane select { font: inherit; margin-left: 0.5rem; max-width: 40rem; }
     .muted { color: var(--cst-muted, #5b6475); }
+    .levels-table { border-collapse: collapse; font-size: 0.8rem; font-variant-numeric: tabular-nums; }
+    .levels-table th, .levels-table td { padding: 0.15rem 0.6rem; text-align: right; border-bottom: 1px solid var(--cst-border, #e2e5ec); }
+    .levels-table th { color: var(--cst-muted, #5b6475); font-weight: 600; }
     cst-sweep-chart { flex-basis: 22rem; max-width: 26rem; }
     .grid { display: grid; grid-template-columns: minmax(16rem, 20rem) minmax(0, 1fr) minmax(18rem, 24rem); gap: 1rem; height: max(560px, calc(100vh - 15rem)); }
     .grid.open-none { grid-template-columns: minmax(16rem, 20rem) minmax(0, 1fr); }
     .grid > * { min-width: 0; min-height: 0; }
-    cst-scatter, cst-cluster-list, cst-cluster-detail { display: block; height: 100%; }
+    cst-scatter, cst-cluster-list, cst-cluster-detail, cst-hierarchy-list, cst-treemap, cst-node-detail { display: block; height: 100%; min-height: 0; }
+    .map-col { display: flex; flex-direction: column; gap: 0.4rem; min-height: 0; }
+    .map-col cst-scatter { flex: 1; height: auto; }
+    .level-pick { font-size: 0.85rem; color: var(--cst-muted, #5b6475); }
+    .level-pick select { font: inherit; margin-left: 0.4rem; }
     @media (max-width: 1100px) { .grid { grid-template-columns: 1fr; height: auto; } cst-scatter { height: 480px; } cst-cluster-list, cst-cluster-detail { height: 480px; } }
   `;
 
   override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('run') && this.run !== this.namesFor) {
       this.selected = null;
-      this.tab = 'map';
+      this.selectedNode = null;
+      this.mapLevel = 1;
+      this.tab = this.run?.hierarchy ? 'themes' : 'map';
       this.other = null;
       this.compareError = '';
       this.namesFor = this.run;
@@ -58,6 +76,22 @@ export class Explorer extends LitElement {
       for (const c of this.run?.clusters ?? []) names[c.id] = c.name;
       this.names = names;
     }
+    const h = this.run?.hierarchy;
+    if (h && (changed.has('run') || changed.has('mapLevel'))) this.levelView = levelView(h, this.mapLevel);
+  }
+
+  /** The map of a hierarchy run at `mapLevel`: the cut, its names and each text's cluster. */
+  private levelView: LevelView | null = null;
+
+  private onNodeSelect(e: NodeSelectEvent): void {
+    this.selectedNode = e.detail.nodeId;
+  }
+
+  /** A click on the map of a hierarchy run selects the clicked cluster of the shown level. */
+  private onMapSelect(e: ClusterSelectEvent): void {
+    e.stopPropagation();
+    const cut = this.levelView?.cut;
+    this.selectedNode = cut && e.detail.cluster !== null ? (cut[e.detail.cluster] ?? null) : null;
   }
 
   private onSelect(e: ClusterSelectEvent): void {
@@ -82,6 +116,82 @@ export class Explorer extends LitElement {
     }
   }
 
+  /** Quality per level of a hierarchy, top level first. */
+  private renderLevels(r: RunRecord) {
+    const rows = [...(r.levels ?? [])].reverse();
+    const has = (k: keyof NonNullable<RunRecord['levels']>[number]) => rows.some((x) => x[k] !== undefined);
+    const cols: { key: keyof NonNullable<RunRecord['levels']>[number]; label: string; title: string }[] = [
+      { key: 'silhouette', label: 'silhouette', title: 'Silhouette of the texts grouped at this level' },
+      ...(has('acc') ? ([{ key: 'acc', label: 'ACC', title: 'Accuracy after Hungarian matching to the labels' }, { key: 'nmi', label: 'NMI', title: 'Normalised mutual information' }, { key: 'ari', label: 'ARI', title: 'Adjusted Rand index' }, { key: 'vMeasure', label: 'V', title: 'V-measure' }] as const) : []),
+      ...(has('llmSilhouette') ? ([{ key: 'llmSilhouette', label: 'LLM silhouette', title: 'Silhouette of the embedded descriptions of the level below, grouped by this level: how distinct the summaries are' }] as const) : []),
+      ...(has('topicAlignment') ? ([{ key: 'topicAlignment', label: 'topic alignment', title: 'Mean cosine of the topic seed to the descriptions of this level' }] as const) : []),
+    ];
+    return html`<table class="levels-table">
+      <thead><tr><th>level</th><th>themes</th>${cols.map((c) => html`<th title=${c.title}>${c.label}</th>`)}</tr></thead>
+      <tbody>${rows.map(
+        (x) => html`<tr data-level=${x.level}><td>${x.level}</td><td>${x.clusters}</td>${cols.map((c) => html`<td data-metric=${c.key} data-value=${String(x[c.key] ?? '')}>${fmt(x[c.key] as number | undefined)}</td>`)}</tr>`,
+      )}</tbody>
+    </table>`;
+  }
+
+  private renderFlat(r: RunRecord) {
+    return html`
+      <div class="grid ${this.selected === null ? 'open-none' : ''}" ?hidden=${this.tab !== 'map'} @cluster-select=${(ev: ClusterSelectEvent) => this.onSelect(ev)}>
+      <cst-cluster-list .clusters=${r.clusters} .texts=${r.texts} .selectedCluster=${this.selected} .total=${r.texts.length}></cst-cluster-list>
+      <cst-scatter
+        .coords=${r.coords}
+        .assignments=${r.assignments}
+        .clusterNames=${this.names}
+        .texts=${r.texts}
+        .selectedCluster=${this.selected}
+      ></cst-scatter>
+      ${this.selected !== null
+        ? html`<cst-cluster-detail
+            .clusters=${r.clusters}
+            .texts=${r.texts}
+            .labels=${r.labels}
+            .assignments=${r.assignments}
+            .selectedCluster=${this.selected}
+          ></cst-cluster-detail>`
+        : ''}
+    </div>
+    `;
+  }
+
+  private renderHierarchy(r: RunRecord, h: Hierarchy) {
+    const view = this.levelView;
+    const sel = this.selectedNode !== null && this.selectedNode in h.nodes ? this.selectedNode : null;
+    const lit = sel !== null && view ? litClusters(h, view, sel) : [];
+    const levels = Array.from({ length: h.levels }, (_, i) => i + 1);
+    return html`
+      <div class="grid hier ${sel === null ? 'open-none' : ''}" ?hidden=${this.tab !== 'themes' && this.tab !== 'map'}
+        @node-select=${(ev: NodeSelectEvent) => this.onNodeSelect(ev)}>
+        <cst-hierarchy-list .hierarchy=${h} .selectedNodeId=${sel}></cst-hierarchy-list>
+        ${this.tab === 'map' && view
+          ? html`<div class="map-col">
+              <label class="level-pick">Colour by level
+                <select class="map-level" @change=${(e: Event) => (this.mapLevel = Number((e.target as HTMLSelectElement).value))}>
+                  ${levels.map((l) => html`<option value=${l} .selected=${l === this.mapLevel}>${l} (${levelCut(h, l).length} themes)</option>`)}
+                </select>
+              </label>
+              <cst-scatter
+                .coords=${r.coords}
+                .assignments=${view.assignments}
+                .clusterNames=${view.names}
+                .texts=${r.texts}
+                .selectedCluster=${lit.length === 1 ? lit[0] : null}
+                .highlighted=${lit}
+                @cluster-select=${(ev: ClusterSelectEvent) => this.onMapSelect(ev)}
+              ></cst-scatter>
+            </div>`
+          : html`<cst-treemap .hierarchy=${h} .selectedNodeId=${sel}></cst-treemap>`}
+        ${sel !== null
+          ? html`<cst-node-detail .hierarchy=${h} .texts=${r.texts} .labels=${r.labels} .nodeId=${sel}></cst-node-detail>`
+          : ''}
+      </div>
+    `;
+  }
+
   override render() {
     const r = this.run;
     if (!r) return html``;
@@ -91,7 +201,10 @@ export class Explorer extends LitElement {
       <div class="summary">
         <h2 class="run-name">${r.name}</h2>
         <span class="fig">texts <b>${r.texts.length.toLocaleString()}</b></span>
-        <span class="fig">clusters <b>${r.config.k}</b> (k-means)</span>
+        ${r.hierarchy
+          ? html`<span class="fig levels">levels <b>${levelSizes(r.hierarchy).join(' › ')}</b> themes (${r.hierarchy.method === 'hercules' ? `HERCULES, ${r.config.mode ?? 'direct'}` : 'recursive'})</span>`
+          : html`<span class="fig">clusters <b>${r.config.k}</b> (k-means)</span>`}
+        <span class="fig names">names <b>${r.config.llm ? r.config.llm.model : 'keywords'}</b></span>
         <span class="fig">embedder <b>${e.id}</b> · ${e.model} · ${e.dtype} · ${e.dims}-d on <b>${r.embedStats.device}</b></span>
         <span class="fig">embedded <b>${r.embedStats.embedded.toLocaleString()}</b>, from cache <b>${r.embedStats.cached.toLocaleString()}</b></span>
         <span class="fig">map <b>${(r.config.projection ?? 'pca').toUpperCase()}</b></span>
@@ -115,10 +228,12 @@ export class Explorer extends LitElement {
               <span class="fig" data-metric="ch" data-value=${r.quality.calinskiHarabasz} title="Calinski–Harabasz index: higher is better">Calinski–Harabasz <b>${fmt(r.quality.calinskiHarabasz, 1)}</b></span>
             `
           : ''}
+        ${r.levels?.length ? this.renderLevels(r) : ''}
         ${r.sweep ? html`<cst-sweep-chart class="sweep" .curve=${r.sweep}></cst-sweep-chart>` : ''}
       </div>
       <div class="tabs" role="tablist">
-        <button class="tab-map ${this.tab === 'map' ? 'on' : ''}" role="tab" @click=${() => (this.tab = 'map')}>Map and clusters</button>
+        ${r.hierarchy ? html`<button class="tab-themes ${this.tab === 'themes' ? 'on' : ''}" role="tab" @click=${() => (this.tab = 'themes')}>Themes</button>` : ''}
+        <button class="tab-map ${this.tab === 'map' ? 'on' : ''}" role="tab" @click=${() => (this.tab = 'map')}>${r.hierarchy ? 'Map' : 'Map and clusters'}</button>
         ${r.labels ? html`<button class="tab-labels ${this.tab === 'labels' ? 'on' : ''}" role="tab" @click=${() => (this.tab = 'labels')}>Clusters vs labels</button>` : ''}
         <button class="tab-compare ${this.tab === 'compare' ? 'on' : ''}" role="tab" @click=${() => this.openCompare()}>Compare with another run</button>
       </div>
@@ -140,27 +255,43 @@ export class Explorer extends LitElement {
             ${this.other ? html`<cst-run-compare .a=${r} .b=${this.other}></cst-run-compare>` : ''}
           </div>`
         : ''}
-      <div class="grid ${this.selected === null ? 'open-none' : ''}" ?hidden=${this.tab !== 'map'} @cluster-select=${(ev: ClusterSelectEvent) => this.onSelect(ev)}>
-        <cst-cluster-list .clusters=${r.clusters} .texts=${r.texts} .selectedCluster=${this.selected} .total=${r.texts.length}></cst-cluster-list>
-        <cst-scatter
-          .coords=${r.coords}
-          .assignments=${r.assignments}
-          .clusterNames=${this.names}
-          .texts=${r.texts}
-          .selectedCluster=${this.selected}
-        ></cst-scatter>
-        ${this.selected !== null
-          ? html`<cst-cluster-detail
-              .clusters=${r.clusters}
-              .texts=${r.texts}
-              .labels=${r.labels}
-              .assignments=${r.assignments}
-              .selectedCluster=${this.selected}
-            ></cst-cluster-detail>`
-          : ''}
-      </div>
+      ${r.hierarchy ? this.renderHierarchy(r, r.hierarchy) : this.renderFlat(r)}
     `;
   }
+}
+
+interface LevelView {
+  level: number;
+  cut: string[];
+  assignments: Int32Array;
+  names: string[];
+}
+
+function levelView(h: Hierarchy, level: number): LevelView {
+  const cut = levelCut(h, level);
+  return { level, cut, assignments: assignmentsAtLevel(h, level), names: cut.map((id) => nodeTitle(getNode(h, id))) };
+}
+
+/**
+ * The clusters of the map's level to draw at full strength for a selected node: every one under it
+ * when it sits above the level, else the one holding it.
+ */
+function litClusters(h: Hierarchy, view: LevelView, id: string): number[] {
+  const index = new Map(view.cut.map((c, i) => [c, i]));
+  const own = index.get(id);
+  if (own !== undefined) return [own];
+  const below = descendants(h, id).flatMap((d) => (index.has(d) ? [index.get(d) as number] : []));
+  if (below.length > 0) return below;
+  // Below the level: the cut holds one of its ancestors.
+  for (const a of ancestors(h, id)) if (index.has(a)) return [index.get(a) as number];
+  return [];
+}
+
+/** Themes per level, top first. */
+function levelSizes(h: Hierarchy): number[] {
+  const out: number[] = [];
+  for (let l = h.levels; l >= 1; l--) out.push(levelCut(h, l).length);
+  return out;
 }
 
 /** NaN arrives as null from JSON: both show as a dash. */

@@ -11,6 +11,9 @@ const STAGE_LABEL: Record<string, string> = {
   explain: 'Finding keywords and representatives',
   evaluate: 'Scoring the clustering',
   save: 'Saving the run',
+  llm: 'Loading the language model',
+  hierarchy: 'Building the hierarchy',
+  name: 'Naming clusters',
 };
 
 /** Stage, count, rate and ETA of the running job, with a cancel button. */

@@ -1,9 +1,26 @@
 import { LitElement, css, html } from 'lit';
 import { DEFAULT_TRANSFORMERS_MODEL, EMBEDDER_CHOICES, TRANSFORMERS_MODELS } from '../core/embed/catalog';
 import type { EmbedderSpec } from '../core/embed/spec';
+import type { HierarchySettings } from '../core/hierarchy/stage';
 import type { EmbedderId } from '../core/types';
 
 export type SourceKind = 'hub' | 'same-origin' | 'files';
+
+const METHOD_CHOICES = [
+  { id: 'kmeans', label: 'Flat clusters', note: 'k-means into k groups: quick, one level.' },
+  { id: 'hercules', label: 'Hierarchy of themes', note: 'HERCULES: clusters, then clusters of clusters, named level by level.' },
+] as const;
+
+/** Clusters per level for n texts: about √n at the bottom, each level about 4.5× fewer, down to 2. */
+export function defaultLevels(n: number): number[] {
+  const out = [Math.max(2, Math.min(100, Math.round(Math.sqrt(n))))];
+  while (out.length < 3) {
+    const next = Math.round(out[out.length - 1] / 4.5);
+    if (next < 2) break;
+    out.push(next);
+  }
+  return out;
+}
 
 /**
  * Step 2 of the wizard: which embedder (with what it costs), where its model comes from, and k.
@@ -22,6 +39,10 @@ export class RunSettings extends LitElement {
     n: { type: Number },
     pickedCount: { state: true },
     webgpu: { state: true },
+    method: { state: true },
+    levels: { state: true },
+    mode: { state: true },
+    topicSeed: { state: true },
   };
 
   embedder: EmbedderId = 'glove-sif';
@@ -38,6 +59,13 @@ export class RunSettings extends LitElement {
   n = 0;
   pickedCount = 0;
   webgpu: boolean | null = null;
+  /** Flat k-means, or a HERCULES hierarchy built bottom-up. */
+  method: 'kmeans' | 'hercules' = 'kmeans';
+  /** HERCULES clusters per level, finest first, as typed ("60, 12, 3"). */
+  levels = '';
+  mode: 'direct' | 'description' = 'direct';
+  /** Steers the LLM's names towards an interest (HERCULES topic seed). */
+  topicSeed = '';
   private picked = new Map<string, Blob>();
 
   static override styles = css`
@@ -96,11 +124,35 @@ export class RunSettings extends LitElement {
     return this.autoK ? 'auto' : this.k;
   }
 
+  /** The hierarchy to build, or undefined for a flat run. */
+  hierarchySettings(): HierarchySettings | undefined {
+    if (this.method !== 'hercules') return undefined;
+    return { method: 'hercules', levels: this.levelCounts() ?? [], mode: this.mode, topicSeed: this.topicSeed.trim() || undefined };
+  }
+
+  /** HERCULES levels as numbers, or null when the text is not a list of whole numbers ≥ 2. */
+  levelCounts(): number[] | null {
+    const parts = this.levels.split(/[\s,;]+/).filter((x) => x !== '');
+    const nums = parts.map(Number);
+    return nums.length > 0 && nums.every((x) => Number.isInteger(x) && x >= 2) ? nums : null;
+  }
+
   problem(): string {
+    if (this.method === 'hercules') {
+      const counts = this.levelCounts();
+      if (!counts) return 'Give the clusters per level as whole numbers of at least 2, finest first, such as 60, 12, 3.';
+      if (counts.some((c, i) => i > 0 && c >= counts[i - 1])) return 'Each level needs fewer clusters than the one below it (finest first, such as 60, 12, 3).';
+      if (this.n > 0 && counts[0] > this.n) return `The first level asks for ${counts[0]} clusters, more than the ${this.n} texts loaded.`;
+      return this.embedderProblem();
+    }
     if (this.autoK && this.n > 0 && this.n < 3) return 'Choosing k automatically needs at least 3 texts.';
     if (!this.autoK && (!Number.isInteger(this.k) || this.k < 1)) return 'Choose a number of clusters of at least 1.';
-    if (this.embedder === 'transformers' && !/^[\w.-]+(\/[\w.-]+)?$/.test(this.model)) return 'Enter a model id such as Xenova/all-MiniLM-L6-v2.';
     if (!this.autoK && this.n > 0 && this.k > this.n) return `k (${this.k}) is larger than the number of texts (${this.n}).`;
+    return this.embedderProblem();
+  }
+
+  private embedderProblem(): string {
+    if (this.embedder === 'transformers' && !/^[\w.-]+(\/[\w.-]+)?$/.test(this.model)) return 'Enter a model id such as Xenova/all-MiniLM-L6-v2.';
     if (this.embedder === 'transformers' && this.source === 'files' && !this.picked.has('config.json'))
       return 'Pick the model folder (it must contain config.json, tokenizer.json and onnx/).';
     return '';
@@ -169,20 +221,45 @@ export class RunSettings extends LitElement {
             </label>
           </div>`
         : ''}
+      <div class="row methods" role="radiogroup" aria-label="Method">
+        ${METHOD_CHOICES.map(
+          (m) => html`<label class="choice method ${this.method === m.id ? 'on' : ''}" data-method=${m.id}>
+            <input type="radio" name="method" .checked=${this.method === m.id} @change=${() => { this.method = m.id; this.changed(); }} />
+            <span><b>${m.label}</b><small>${m.note}</small></span>
+          </label>`,
+        )}
+      </div>
       <div class="row">
-        <label class="f">Number of clusters (k)
-          <input class="k" type="number" min="1" max=${this.n || 100000} .value=${String(this.k)} ?disabled=${this.autoK}
-            @input=${(e: Event) => { this.k = Number((e.target as HTMLInputElement).value); this.changed(); }} />
-        </label>
-        <label class="auto-k-label"><input class="auto-k" type="checkbox" .checked=${this.autoK}
-          @change=${(e: Event) => { this.autoK = (e.target as HTMLInputElement).checked; this.changed(); }} /> choose k for me</label>
+        ${this.method === 'hercules'
+          ? html`<label class="f">Clusters per level, finest first
+                <input class="levels" size="14" .value=${this.levels} placeholder="60, 12, 3"
+                  @input=${(e: Event) => { this.levels = (e.target as HTMLInputElement).value; this.changed(); }} />
+              </label>
+              <label class="f">Upper levels group
+                <select class="mode" @change=${(e: Event) => { this.mode = (e.target as HTMLSelectElement).value as 'direct' | 'description'; this.changed(); }}>
+                  <option value="direct" .selected=${this.mode === 'direct'}>cluster centres (fast)</option>
+                  <option value="description" .selected=${this.mode === 'description'}>embedded cluster descriptions (needs an LLM to help)</option>
+                </select>
+              </label>
+              <label class="f">Topic seed (optional)
+                <input class="topic-seed" size="24" .value=${this.topicSeed} placeholder="e.g. reasons customers contact us"
+                  @input=${(e: Event) => { this.topicSeed = (e.target as HTMLInputElement).value; this.changed(); }} />
+              </label>`
+          : html`<label class="f">Number of clusters (k)
+                <input class="k" type="number" min="1" max=${this.n || 100000} .value=${String(this.k)} ?disabled=${this.autoK}
+                  @input=${(e: Event) => { this.k = Number((e.target as HTMLInputElement).value); this.changed(); }} />
+              </label>
+              <label class="auto-k-label"><input class="auto-k" type="checkbox" .checked=${this.autoK}
+                @change=${(e: Event) => { this.autoK = (e.target as HTMLInputElement).checked; this.changed(); }} /> choose k for me</label>`}
         <label class="f">2-D map
           <select class="projection" @change=${(e: Event) => { this.projection = (e.target as HTMLSelectElement).value as 'pca' | 'umap'; this.changed(); }}>
             <option value="umap" .selected=${this.projection === 'umap'}>UMAP (clear neighbourhoods; seconds per thousand texts)</option>
             <option value="pca" .selected=${this.projection === 'pca'}>PCA (instant, overlapping)</option>
           </select>
         </label>
-        <span class="hint">${this.autoK
+        <span class="hint">${this.method === 'hercules'
+          ? 'Level 1 groups the texts; each next level groups the clusters of the level below. Every cluster gets a title and description.'
+          : this.autoK
           ? 'Tries about eight values of k between 2 and 2√n and keeps the one with the best silhouette; the curve is shown with the result. Silhouette favours few, broad clusters.'
           : this.n ? `${this.n.toLocaleString()} texts loaded; k between 1 and ${this.n.toLocaleString()}.` : ''}</span>
       </div>

@@ -54,3 +54,6 @@ export const createEmbedWorker = (): Worker =>
 
 export const createClusterWorker = (): Worker =>
   new Worker(new URL('../../workers/cluster.worker.ts', import.meta.url), { type: 'module', name: 'cluster' });
+
+export const createLlmWorker = (): Worker =>
+  new Worker(new URL('../../workers/llm.worker.ts', import.meta.url), { type: 'module', name: 'llm' });

@@ -3,7 +3,9 @@
  * constellate — the command line over the same core as the page.
  *   constellate cluster --input FILE --text-field text [--label-field label] [--id-field id]
  *                       --k N|auto [--embedder glove-sif|tfidf-lsa|use] [--seed 42] [--out run.json]
- * Prints one JSON line of results (with ACC/NMI/ARI when labels exist).
+ *   constellate cluster --input FILE --method hercules [--levels 100,20,5] …
+ *   constellate cluster --input FILE --method recursive [--max-depth 3] [--min-cluster-size-floor 50] …
+ * Prints one JSON line of results (with ACC/NMI/ARI when labels exist, per level for hierarchies).
  */
 import { openAsBlob } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -15,13 +17,22 @@ import { clusterStage, validateK } from '../core/pipeline';
 import { assignmentsAtLevel, levelCut, type Hierarchy } from '../core/hierarchy/tree';
 import { externalMetrics } from '../core/metrics/external';
 import { assembleRun } from '../core/run';
+import type { RecursiveOptions } from '../core/hierarchy/recursive';
 import type { Embedder, EmbedderId, Matrix } from '../core/types';
 import { guessColumns, toDataset } from '../io/columns';
 import { parseInput } from '../io/parse';
 import { runToJson } from '../io/run-json';
 
 const USAGE = `Usage: constellate cluster --input FILE --k N|auto [--text-field text] [--label-field label] [--id-field id]
-                          [--embedder glove-sif|tfidf-lsa|use] [--seed 42] [--projection pca|umap] [--method kmeans|hercules] [--levels 100,20,5] [--mode direct|description] [--out run.json] [--quiet]`;
+                          [--embedder glove-sif|tfidf-lsa|use] [--seed 42] [--projection pca|umap] [--method kmeans|hercules|recursive]
+                          [--levels 100,20,5] [--mode direct|description] [--out run.json] [--quiet]
+  --method hercules     bottom-up hierarchy; --levels gives the clusters per level, finest first (no --k needed)
+  --method recursive    top-down: UMAP + HDBSCAN, then each cluster re-reduced and re-clustered (no --k needed)
+    --max-depth N                 most levels of clusters (default 3)
+    --min-cluster-size-floor N    smallest HDBSCAN min cluster size at the top, halved per level down to 10 (default 50)
+    --base-pct X --decay Y        min cluster size = max(floor, n · X · Y^depth) (defaults 0.05 and 0.7)
+    --silhouette-threshold S      split a cluster further only while its silhouette is below S (default 0.3)
+    --reduce-dims N               UMAP dimensions before each HDBSCAN (default 5)`;
 
 async function makeEmbedder(id: EmbedderId): Promise<Embedder> {
   switch (id) {
@@ -57,14 +68,21 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
       method: { type: 'string', default: 'kmeans' },
       levels: { type: 'string', default: '100,20,5' },
       mode: { type: 'string', default: 'direct' },
+      'max-depth': { type: 'string' },
+      'min-cluster-size-floor': { type: 'string' },
+      'base-pct': { type: 'string' },
+      decay: { type: 'string' },
+      'silhouette-threshold': { type: 'string' },
+      'reduce-dims': { type: 'string' },
       out: { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
     strict: true,
   });
-  if (!values.input || (!values.k && values.method !== 'hercules')) throw new Error(USAGE);
-  // HERCULES takes its counts from --levels; k is then level 1's count.
-  const k = values.k === 'auto' ? 'auto' : Number(values.k ?? values.levels.split(',')[0]);
+  const hierarchical = values.method === 'hercules' || values.method === 'recursive';
+  if (!values.input || (!values.k && !hierarchical)) throw new Error(USAGE);
+  // Hierarchies take k from their level 1: HERCULES's first --levels count, the recursive tree's leaves (known once built).
+  const k = values.k === 'auto' ? 'auto' : Number(values.k ?? (values.method === 'hercules' ? values.levels.split(',')[0] : NaN));
   const seed = Number(values.seed);
   const log = (msg: string) => {
     if (!values.quiet) process.stderr.write(`${msg}\n`);
@@ -83,7 +101,8 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
   const textField = values['text-field'] ?? guess.text;
   const labelField = values['label-field'];
   const dataset = toDataset(table, { name: name.replace(/\.[^.]+$/, ''), textFields: [textField], labelField, idField: values['id-field'] });
-  if (k !== 'auto') validateK(k, dataset.texts.length);
+  if (k !== 'auto' && values.method !== 'recursive') validateK(k, dataset.texts.length);
+  const recursion = values.method === 'recursive' ? recursiveOptions(values) : undefined;
   lap('load');
   log(`loaded ${dataset.texts.length} texts (${dataset.stats.empty} empty dropped, ${dataset.stats.duplicates} duplicates kept)`);
 
@@ -101,13 +120,17 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
   });
   lap('embed');
   if (values.projection !== 'pca' && values.projection !== 'umap') throw new Error('--projection must be pca or umap');
-  if (values.method !== 'kmeans' && values.method !== 'hercules') throw new Error('--method must be kmeans or hercules');
+  if (values.method !== 'kmeans' && !hierarchical) throw new Error('--method must be kmeans, hercules or recursive');
   const levelCounts = values.levels.split(',').map((x) => Number(x.trim()));
-  // HERCULES: its level 1 is the flat clustering everything else (map, keywords, metrics) uses.
-  const hercules =
-    values.method === 'hercules' ? await buildHierarchy(vectors, dataset.texts, levelCounts, values.mode, embedder, seed, log) : undefined;
-  if (hercules) lap('hierarchy');
-  const flatK = hercules ? levelCut(hercules, 1).length : k;
+  // A hierarchy's level 1 is the flat clustering everything else (map, keywords, metrics) uses.
+  const tree =
+    values.method === 'hercules'
+      ? await buildHierarchy(vectors, dataset.texts, levelCounts, values.mode, embedder, seed, log)
+      : recursion
+        ? await buildRecursiveTree(vectors, dataset.texts, recursion, seed, log)
+        : undefined;
+  if (tree) lap('hierarchy');
+  const flatK = tree ? levelCut(tree, 1).length : k;
   const out = await clusterStage({
     vectors,
     texts: dataset.texts,
@@ -115,10 +138,10 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
     k: flatK,
     seed,
     projection: values.projection,
-    fixed: hercules ? assignmentsAtLevel(hercules, 1) : undefined,
+    fixed: tree ? assignmentsAtLevel(tree, 1) : undefined,
   });
   lap('cluster_total');
-  const perLevel = hercules && dataset.labels ? levelMetrics(hercules, dataset.labels) : undefined;
+  const perLevel = tree && dataset.labels ? levelMetrics(tree, dataset.labels) : undefined;
 
   const run = assembleRun({
     id: `cli-${Date.now().toString(36)}`,
@@ -126,10 +149,10 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
     fields: { textField, labelField, idField: values['id-field'] },
     embedder: embedder.info,
     embedStats: stats,
-    requestedK: k,
+    requestedK: Number.isNaN(k) ? flatK : k,
     seed,
     clustered: out,
-    hierarchy: hercules ? { tree: hercules, levels: levelCounts } : undefined,
+    hierarchy: tree ? { tree, levels: tree.method === 'hercules' ? levelCounts : clustersPerLevel(tree) } : undefined,
     timings: times,
   });
   if (values.out) {
@@ -179,6 +202,42 @@ async function buildHierarchy(
     seed,
     onProgress: (p) => log(`hierarchy ${p.done}/${p.total}${p.message ? ` ${p.message}` : ''}`),
   });
+}
+
+type RecursiveCliOptions = Pick<RecursiveOptions, 'maxDepth' | 'rule' | 'silhouetteThreshold' | 'reduceDims'>;
+
+/** The recursion's settings from the command line; what is not given keeps the builder's default. */
+function recursiveOptions(values: Record<string, string | boolean | undefined>): RecursiveCliOptions {
+  const num = (name: string, whole: boolean): number | undefined => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    const v = Number(raw);
+    if (!Number.isFinite(v) || v <= 0 || (whole && !Number.isInteger(v))) throw new Error(`--${name} must be a positive ${whole ? 'whole ' : ''}number (got ${String(raw)})`);
+    return v;
+  };
+  const given = { floor: num('min-cluster-size-floor', true), basePct: num('base-pct', false), decay: num('decay', false) };
+  const rule = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  return { maxDepth: num('max-depth', true), rule, silhouetteThreshold: num('silhouette-threshold', false), reduceDims: num('reduce-dims', true) };
+}
+
+async function buildRecursiveTree(vectors: Matrix, texts: string[], opts: RecursiveCliOptions, seed: number, log: (msg: string) => void): Promise<Hierarchy> {
+  const { buildRecursive } = await import('../core/hierarchy/recursive');
+  let last = '';
+  return buildRecursive(vectors, texts, {
+    ...opts,
+    engine: null,
+    seed,
+    onProgress: (p) => {
+      // One line per step, not one per UMAP epoch.
+      if (p.message !== last) log(`hierarchy ${p.message ?? ''}`);
+      last = p.message ?? '';
+    },
+  });
+}
+
+/** Clusters at each level of a tree, finest first (as HERCULES's --levels). */
+function clustersPerLevel(h: Hierarchy): number[] {
+  return Array.from({ length: h.levels }, (_, i) => levelCut(h, i + 1).length);
 }
 
 /** External metrics at every level of the hierarchy, finest first. */

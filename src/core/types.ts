@@ -1,4 +1,5 @@
-import type { Hierarchy } from './hierarchy/tree';
+import type { LevelMetrics } from './hierarchy/level-metrics';
+import type { Hierarchy, PromptLogEntry } from './hierarchy/tree';
 
 /**
  * Shared data types of the pipeline. Pure: no DOM, no Node. Vectors are row-major Float32Arrays.
@@ -113,6 +114,11 @@ export interface ClusterSummary {
   cohesion: number;
   /** Display name (keywords joined until an LLM names it). */
   name: string;
+  /** The LLM's 1–2 sentence description, when it named the cluster. */
+  description?: string;
+  nameSource?: 'llm' | 'keywords';
+  /** Hierarchy runs: the level-1 node this cluster is. */
+  nodeId?: string;
 }
 
 /** Agreement with a ground-truth label column. */
@@ -143,8 +149,8 @@ export interface SweepCurve {
 }
 
 export interface RunConfig {
-  /** 'hercules' runs also carry a hierarchy; their flat view is level 1. */
-  method: 'kmeans' | 'hercules';
+  /** 'hercules' and 'recursive' runs also carry a hierarchy; their flat view is level 1. */
+  method: 'kmeans' | 'hercules' | 'recursive';
   /** HERCULES: requested clusters per level, finest first. */
   levels?: number[];
   /** The k used; with autoK, the sweep's best. */
@@ -154,6 +160,11 @@ export interface RunConfig {
   /** How the 2-D map was made. */
   projection?: 'pca' | 'umap';
   embedder: EmbedderInfo;
+  /** HERCULES: what the upper levels cluster. */
+  mode?: 'direct' | 'description';
+  topicSeed?: string;
+  /** The engine that named the clusters; absent or kind 'none' for keyword names. */
+  llm?: { kind: string; model: string };
   textField?: string;
   labelField?: string;
   idField?: string;
@@ -188,6 +199,10 @@ export interface RunRecord {
   sweep?: SweepCurve;
   /** HERCULES (and later recursive) runs: the tree; its level-1 cut is `assignments`. */
   hierarchy?: Hierarchy;
+  /** Hierarchy runs: quality per level, finest first. */
+  levels?: LevelMetrics[];
+  /** Flat runs named by an LLM: every prompt and answer (hierarchies keep theirs in the tree). */
+  promptLog?: PromptLogEntry[];
   embedStats: EmbedStats;
   /** Seconds per stage. */
   timings: Record<string, number>;

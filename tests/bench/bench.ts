@@ -20,8 +20,15 @@ const DATASETS: { name: string; file: string; k: number }[] = [
   { name: '20newsgroups', file: '20newsgroups/20newsgroups.jsonl', k: 20 },
 ];
 const EMBEDDERS = ['glove-sif', 'tfidf-lsa', 'use'];
-/** Hierarchies benchmarked besides flat k-means: HERCULES levels 100,20,5 (no LLM), scored at the level with the true K. */
-const HIERARCHIES: { dataset: string; embedder: string; levels: string }[] = [{ dataset: '20newsgroups', embedder: 'glove-sif', levels: '100,20,5' }];
+/**
+ * Hierarchies benchmarked besides flat k-means (no LLM): HERCULES levels 100,20,5 and the recursive
+ * UMAP + HDBSCAN tree (seed 003 defaults), each scored at the level whose cluster count is nearest
+ * the true K.
+ */
+const HIERARCHIES: { dataset: string; embedder: string; method: 'hercules' | 'recursive'; levels?: string }[] = [
+  { dataset: '20newsgroups', embedder: 'glove-sif', method: 'hercules', levels: '100,20,5' },
+  { dataset: '20newsgroups', embedder: 'glove-sif', method: 'recursive' },
+];
 
 const pick = <T extends string>(env: string | undefined, all: T[]): T[] => (env ? (env.split(',') as T[]).filter((x) => all.includes(x)) : all);
 const datasets = DATASETS.filter((d) => pick(process.env.BENCH_DATASETS, DATASETS.map((x) => x.name)).includes(d.name));
@@ -47,13 +54,13 @@ const rows: Row[] = [];
 interface Config {
   d: (typeof DATASETS)[number];
   embedder: string;
-  method: 'kmeans' | 'hercules';
+  method: 'kmeans' | 'hercules' | 'recursive';
   levels?: string;
 }
 const configs: Config[] = [];
 for (const d of datasets) {
   for (const e of embedders) configs.push({ d, embedder: e, method: 'kmeans' });
-  for (const h of HIERARCHIES) if (h.dataset === d.name && embedders.includes(h.embedder)) configs.push({ d, embedder: h.embedder, method: 'hercules', levels: h.levels });
+  for (const h of HIERARCHIES) if (h.dataset === d.name && embedders.includes(h.embedder)) configs.push({ d, embedder: h.embedder, method: h.method, levels: h.levels });
 }
 for (const { d, embedder: e, method, levels } of configs) {
   const input = join(shared, d.file);
@@ -62,17 +69,23 @@ for (const { d, embedder: e, method, levels } of configs) {
     continue;
   }
   const args = ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'cluster', '--input', input, '--text-field', 'text', '--label-field', 'label', '--embedder', e, '--quiet'];
-  args.push(...(method === 'hercules' ? ['--method', 'hercules', '--levels', levels ?? '100,20,5'] : ['--k', String(d.k)]));
+  if (method === 'hercules') args.push('--method', 'hercules', '--levels', levels ?? '100,20,5');
+  else if (method === 'recursive') args.push('--method', 'recursive');
+  else args.push('--k', String(d.k));
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
   const seconds = (performance.now() - t0) / 1000;
-  const row: Row = { dataset: d.name, method: method === 'hercules' ? `hercules ${levels}` : 'kmeans', embedder: e, llm: '-', k: d.k, seconds: Math.round(seconds * 10) / 10 };
+  const row: Row = { dataset: d.name, method: method === 'hercules' ? `hercules ${levels}` : method, embedder: e, llm: '-', k: d.k, seconds: Math.round(seconds * 10) / 10 };
   if (r.status === 0) {
     const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
     Object.assign(row, { n: out.n, acc: out.acc, nmi: out.nmi, ari: out.ari, stages: out.seconds, peakRssMB: out.peakRssMB });
-    // A hierarchy is scored at the level whose size is the true K, when there is one.
-    const level = (out.levels as { k: number; acc: number; nmi: number; ari: number }[] | undefined)?.find((l) => l.k === d.k);
-    if (level) Object.assign(row, { acc: level.acc, nmi: level.nmi, ari: level.ari });
+    // A hierarchy is scored at the level whose size is nearest the true K (the finer one on ties).
+    const perLevel = (out.levels as { level: number; k: number; acc: number; nmi: number; ari: number }[] | undefined) ?? [];
+    const level = perLevel.reduce<(typeof perLevel)[number] | undefined>((best, l) => (!best || Math.abs(l.k - d.k) < Math.abs(best.k - d.k) ? l : best), undefined);
+    if (level) {
+      Object.assign(row, { acc: level.acc, nmi: level.nmi, ari: level.ari });
+      if (level.k !== d.k) row.method += ` (level ${level.level}: ${level.k} clusters)`;
+    }
   } else {
     row.error = (r.stderr || r.stdout).trim().split('\n').pop();
   }

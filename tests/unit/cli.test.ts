@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clusterCommand } from '../../src/cli/main';
+import { validateHierarchy } from '../../src/core/hierarchy/tree';
 import { runFromJson } from '../../src/io/run-json';
 
 const SAMPLE = join(import.meta.dirname, '../../public/samples/support-tickets.jsonl');
@@ -36,6 +37,33 @@ describe('constellate cluster (the CLI over the real core, GloVe vectors from th
     expect(run.config.method).toBe('hercules');
     expect(run.hierarchy?.itemLeaf).toBeInstanceOf(Int32Array);
     expect(run.hierarchy?.levels).toBe(2);
+  });
+
+  it('builds a recursive hierarchy (UMAP + HDBSCAN per subtree) and reports metrics per level', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'cst-cli-')), 'run.json');
+    const r = await clusterCommand([
+      '--input', SAMPLE, '--label-field', 'label', '--method', 'recursive',
+      '--max-depth', '2', '--min-cluster-size-floor', '20', '--quiet', '--out', out,
+    ]);
+    const levels = r.levels as { level: number; k: number; nmi: number }[];
+    // Two levels at most; 300 texts at a floor of 20 do split below the top.
+    expect(levels.map((l) => l.level)).toEqual([1, 2]);
+    expect(levels[0].k).toBeGreaterThan(levels[1].k);
+    expect(r.k).toBe(levels[0].k);
+    expect(levels[0].nmi).toBeGreaterThan(0.1);
+    const run = runFromJson(readFileSync(out, 'utf8'));
+    expect(run.config.method).toBe('recursive');
+    expect(run.name).toContain(`recursive ${levels[0].k}/${levels[1].k}`);
+    expect(run.hierarchy?.method).toBe('recursive');
+    expect(run.hierarchy && validateHierarchy(run.hierarchy)).toEqual([]);
+    expect(run.hierarchy?.notes?.[0]).toMatch(/^top level: UMAP 5-D, HDBSCAN min cluster size 20/);
+    expect(new Set(run.assignments).size).toBe(levels[0].k);
+    expect(run.clusters.reduce((s, c) => s + c.size, 0)).toBe(300);
+  });
+
+  it('checks the recursion options before any work', async () => {
+    await expect(clusterCommand(['--input', SAMPLE, '--method', 'recursive', '--max-depth', '0', '--quiet'])).rejects.toThrow('--max-depth must be a positive whole number');
+    await expect(clusterCommand(['--input', SAMPLE, '--method', 'recursive', '--decay', 'x', '--quiet'])).rejects.toThrow('--decay must be a positive number');
   });
 
   it('refuses k larger than the number of texts', async () => {

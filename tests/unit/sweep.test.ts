@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { kGrid, logGrid, sweep, sweepK } from '../../src/core/cluster/sweep';
+import { hdbscan } from '../../src/core/cluster/hdbscan';
+import { kGrid, logGrid, minClusterSizeGrid, sweep, sweepK, sweepMinClusterSize } from '../../src/core/cluster/sweep';
+import { ari } from '../../src/core/metrics/external';
 import { makeRng } from '../../src/core/random';
 import type { Matrix, Progress } from '../../src/core/types';
 
@@ -130,5 +132,68 @@ describe('sweepK', () => {
 
   it('refuses a matrix too small for any k', async () => {
     await expect(sweepK(line([1, 2]))).rejects.toThrow(RangeError);
+  });
+});
+
+describe('sweepMinClusterSize', () => {
+  /** k Gaussian blobs of perBlob points (sd 1) on a circle of radius 30, in 2-D. */
+  function ring(k: number, perBlob: number, seed: number): { m: Matrix; truth: number[] } {
+    const rng = makeRng(seed);
+    const gauss = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+    const data = new Float32Array(k * perBlob * 2);
+    const truth: number[] = [];
+    for (let i = 0; i < k * perBlob; i++) {
+      const c = i % k;
+      truth.push(c);
+      data[2 * i] = 30 * Math.cos((2 * Math.PI * c) / k) + gauss();
+      data[2 * i + 1] = 30 * Math.sin((2 * Math.PI * c) / k) + gauss();
+    }
+    return { m: { data, rows: k * perBlob, cols: 2 }, truth };
+  }
+
+  it('minClusterSizeGrid defaults to 8 log-spaced sizes in 5..n/10, narrowed for tiny data', () => {
+    // n = 3000: 5 · 60^(i/7) = 5, 8.98, 16.1, 28.9, 51.9, 93.2, 167.3, 300
+    expect(minClusterSizeGrid(3000)).toEqual([5, 9, 16, 29, 52, 93, 167, 300]);
+    expect(minClusterSizeGrid(30)).toEqual([5]);
+    expect(minClusterSizeGrid(6)).toEqual([3]);
+    expect(minClusterSizeGrid(3)).toEqual([]);
+    // Explicit sizes are kept within 2..n/2.
+    expect(minClusterSizeGrid(20, [1, 2, 2, 7.6, 11, 21])).toEqual([2, 8]);
+  });
+
+  it('picks a size that recovers the blobs, and keeps the whole curve', async () => {
+    // Six blobs of 40: sizes above 40 cannot find them (fewer clusters, more noise), tiny sizes
+    // shred them; the score should peak where the blobs come out whole.
+    const { m, truth } = ring(6, 40, 4);
+    const sizes = [3, 10, 20, 35, 60, 100];
+    const r = await sweepMinClusterSize(m, { sizes, seed: 1 });
+    expect(r.curve.map((p) => p.param)).toEqual(sizes);
+    expect(r.best).toBeGreaterThanOrEqual(10);
+    expect(r.best).toBeLessThanOrEqual(35);
+    expect(r.bestResult?.k).toBe(6);
+    expect(ari(truth, r.bestResult?.assignments ?? new Int32Array(240))).toBeGreaterThan(0.95);
+    const best = r.curve.find((p) => p.param === r.best);
+    for (const p of r.curve) if (Number.isFinite(p.score)) expect(p.score).toBeLessThanOrEqual(best?.score ?? -Infinity);
+    // At 60 and 100 no six clusters of that size exist.
+    for (const p of r.curve.filter((q) => q.param >= 60)) expect(p.clusters).toBeLessThan(6);
+    for (const p of r.curve.filter((q) => q.clusters >= 2)) expect(p.score).toBeCloseTo(p.silhouette - 0.5 * p.noiseRatio, 12);
+  });
+
+  it('with minSamples fixed gives what separate HDBSCAN runs give', async () => {
+    const { m } = ring(4, 30, 9);
+    const r = await sweepMinClusterSize(m, { sizes: [5, 12, 25], hdbscan: { minSamples: 5 } });
+    const direct = await hdbscan(m, { minClusterSize: r.best, minSamples: 5 });
+    expect(Array.from(r.bestResult?.assignments ?? [])).toEqual(Array.from(direct.assignments));
+    for (const p of r.curve) {
+      const one = await hdbscan(m, { minClusterSize: p.param, minSamples: 5 });
+      expect(p.clusters).toBe(one.k);
+    }
+  });
+
+  it('refuses data too small for any size, and stops when aborted', async () => {
+    await expect(sweepMinClusterSize(line([1, 2, 3]))).rejects.toThrow(RangeError);
+    const ctl = new AbortController();
+    ctl.abort();
+    await expect(sweepMinClusterSize(ring(2, 20, 1).m, { signal: ctl.signal })).rejects.toThrow();
   });
 });

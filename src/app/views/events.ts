@@ -5,20 +5,37 @@ export interface ClusterSelectDetail {
 
 export type ClusterSelectEvent = CustomEvent<ClusterSelectDetail>;
 
+/** Detail of the `node-select` event the hierarchy views dispatch; `null` means the whole tree (no node). */
+export interface NodeSelectDetail {
+  nodeId: string | null;
+}
+
+export type NodeSelectEvent = CustomEvent<NodeSelectDetail>;
+
 declare global {
   interface HTMLElementEventMap {
     'cluster-select': ClusterSelectEvent;
+    'node-select': NodeSelectEvent;
   }
   interface DocumentEventMap {
     'cluster-select': ClusterSelectEvent;
+    'node-select': NodeSelectEvent;
   }
 }
 
-/** Dispatches `cluster-select`; it bubbles out of shadow roots so the app shell can listen once. */
+/** Dispatches a view event that bubbles out of shadow roots, so the app shell can listen once. */
+function fire<T>(target: EventTarget, type: string, detail: T): void {
+  target.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
+}
+
+/** Dispatches `cluster-select`. */
 export function fireClusterSelect(target: EventTarget, cluster: number | null): void {
-  target.dispatchEvent(
-    new CustomEvent<ClusterSelectDetail>('cluster-select', { detail: { cluster }, bubbles: true, composed: true }),
-  );
+  fire<ClusterSelectDetail>(target, 'cluster-select', { cluster });
+}
+
+/** Dispatches `node-select` (a hierarchy node by id, or `null` for the whole tree). */
+export function fireNodeSelect(target: EventTarget, nodeId: string | null): void {
+  fire<NodeSelectDetail>(target, 'node-select', { nodeId });
 }
 
 /** Display name of a cluster id given names indexed by id. */

@@ -74,3 +74,19 @@ export function formatShare(part: number, whole: number): string {
   if (p > 0 && p < 0.1) return '<0.1%';
   return p < 10 ? `${p.toFixed(1)}%` : `${Math.round(p)}%`;
 }
+
+/**
+ * At most `max` characters of a text for a list row: its start, or, when the first match of
+ * `query` lies beyond that, a window around the match (with ellipses), so a search hit is always
+ * visible. Whitespace runs collapse as in truncate().
+ */
+export function snippet(text: string, query: string, max: number): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  if (t.length <= max) return t;
+  const q = query.trim().toLowerCase();
+  const at = q ? t.toLowerCase().indexOf(q) : -1;
+  if (at < 0 || at + q.length <= max - 1) return truncate(t, max);
+  const start = Math.max(0, Math.min(at - Math.floor((max - q.length) / 3), t.length - max + 1));
+  const end = Math.min(t.length, start + max - 2);
+  return `…${t.slice(start, end).trim()}${end < t.length ? '…' : ''}`;
+}

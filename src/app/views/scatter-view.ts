@@ -42,6 +42,7 @@ export class ScatterView extends LitElement {
     clusterNames: { attribute: false },
     texts: { attribute: false },
     selectedCluster: { attribute: false },
+    highlighted: { attribute: false },
     hover: { state: true },
   };
 
@@ -54,6 +55,11 @@ export class ScatterView extends LitElement {
   /** Text per point, for the tooltip (optional). */
   texts: string[] = [];
   selectedCluster: number | null = null;
+  /**
+   * Clusters drawn at full strength with the selected one, the rest dimmed: e.g. every cluster
+   * under a hierarchy node chosen above the level the map is coloured by.
+   */
+  highlighted: readonly number[] = [];
   /** The point under the pointer, if any (shown as a ring and a tooltip). */
   hover: Hover | null = null;
 
@@ -194,7 +200,7 @@ export class ScatterView extends LitElement {
   }
 
   override updated(changed: PropertyValues<this>): void {
-    if (changed.has('coords') || changed.has('assignments') || changed.has('selectedCluster')) this.schedule();
+    if (changed.has('coords') || changed.has('assignments') || changed.has('selectedCluster') || changed.has('highlighted')) this.schedule();
     if (changed.has('hover') && this.hover) this.placeTip(this.hover);
   }
 
@@ -338,7 +344,9 @@ export class ScatterView extends LitElement {
     // buffer, whose cost grows with the area of the squares).
     const r = pointRadius(count) * Math.min(circles ? 2.5 : 1.8, Math.sqrt(this.transform.k));
     const sel = this.selectedCluster;
-    const hasSel = sel !== null && this.groups.some((g) => g.id === sel);
+    const lit = new Set(this.highlighted);
+    if (sel !== null) lit.add(sel);
+    const hasSel = this.groups.some((g) => lit.has(g.id));
     const baseAlpha = count > 20_000 ? 0.6 : 0.85;
     const bg = this.background();
     // Dimmed clusters are drawn as opaque pale tints rather than translucent, so dense regions do
@@ -346,10 +354,10 @@ export class ScatterView extends LitElement {
     const paint = (g: Group): { rgb: [number, number, number]; alpha: number; r: number } => {
       const rgb = rgbOf(clusterColor(g.id));
       if (!hasSel) return { rgb, alpha: baseAlpha, r };
-      return g.id === sel ? { rgb, alpha: 1, r: r * 1.25 } : { rgb: mixRgb(rgb, bg, 0.22), alpha: 1, r };
+      return lit.has(g.id) ? { rgb, alpha: 1, r: r * 1.25 } : { rgb: mixRgb(rgb, bg, 0.22), alpha: 1, r };
     };
-    // Selected cluster last, so it sits on top of the dimmed rest.
-    const order = hasSel ? [...this.groups.filter((g) => g.id !== sel), ...this.groups.filter((g) => g.id === sel)] : this.groups;
+    // Selected clusters last, so they sit on top of the dimmed rest.
+    const order = hasSel ? [...this.groups.filter((g) => !lit.has(g.id)), ...this.groups.filter((g) => lit.has(g.id))] : this.groups;
     if (circles) {
       for (const g of order) {
         const p = paint(g);

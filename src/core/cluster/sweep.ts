@@ -5,6 +5,7 @@
  */
 import { noiseRatio, silhouette, type DistanceMetric } from '../metrics/internal';
 import type { ClusteringResult, KMeansOptions, Matrix, StageOptions } from '../types';
+import { clusterLinkage, hdbscan, hdbscanLinkage, type HdbscanOptions, type HdbscanResult, type SingleLinkage } from './hdbscan';
 import { kmeans } from './kmeans';
 
 /** What a clusterer run may return: bare assignments or a result carrying them. */
@@ -133,17 +134,19 @@ function isGridSpec(ks: readonly number[] | GridSpec): ks is GridSpec {
   return !Array.isArray(ks);
 }
 
+/** Explicit values (rounded) or a log-spaced spec, kept within lo..hi, sorted and distinct. */
+function gridWithin(raw: readonly number[] | GridSpec, lo: number, hi: number): number[] {
+  const values = isGridSpec(raw) ? logGrid(raw) : raw.map((v) => Math.round(v));
+  return [...new Set(values.filter((v) => v >= lo && v <= hi))].sort((x, y) => x - y);
+}
+
 /**
  * The k values to try for n rows: explicit values or a spec, kept within 2..n−1. By default a
  * handful (8) log-spaced between 2 and min(n − 1, 2√n) — log spacing because the silhouette
  * changes fastest at small k.
  */
 export function kGrid(n: number, ks?: readonly number[] | GridSpec): number[] {
-  let raw: number[];
-  if (ks === undefined) raw = logGrid({ min: 2, max: Math.min(n - 1, Math.round(2 * Math.sqrt(n))), steps: 8 });
-  else if (isGridSpec(ks)) raw = logGrid(ks);
-  else raw = ks.map((k) => Math.round(k));
-  return [...new Set(raw.filter((k) => k >= 2 && k <= n - 1))].sort((x, y) => x - y);
+  return gridWithin(ks ?? { min: 2, max: Math.min(n - 1, Math.round(2 * Math.sqrt(n))), steps: 8 }, 2, n - 1);
 }
 
 export interface SweepKOptions extends SweepOptions {
@@ -162,4 +165,38 @@ export async function sweepK(m: Matrix, opts: SweepKOptions = {}): Promise<Sweep
     ...opts,
     paramName: opts.paramName ?? 'k',
   });
+}
+
+/**
+ * HDBSCAN min cluster sizes to try for n rows: explicit values or a spec, kept within 2..n/2 (two
+ * clusters must fit). By default 8 log-spaced between 5 and n/10 (seed 004's auto rule
+ * max(5, √n/2) lies inside it), narrowed towards 2 for tiny data.
+ */
+export function minClusterSizeGrid(n: number, sizes?: readonly number[] | GridSpec): number[] {
+  const lo = Math.max(2, Math.min(5, Math.floor(n / 2)));
+  return gridWithin(sizes ?? { min: lo, max: Math.max(lo, Math.floor(n / 10)), steps: 8 }, 2, Math.floor(n / 2));
+}
+
+export interface SweepMinClusterSizeOptions extends SweepOptions {
+  /** Min cluster sizes, or a log-spaced spec; default minClusterSizeGrid(n). */
+  sizes?: readonly number[] | GridSpec;
+  /**
+   * Further HDBSCAN settings. With minSamples fixed, the spanning tree does not depend on the
+   * size and is built once for the whole sweep; left out, minSamples follows each size.
+   */
+  hdbscan?: Omit<HdbscanOptions, 'minClusterSize' | 'signal' | 'onProgress'>;
+}
+
+/** The HDBSCAN sweep over min cluster size, scored by silhouette − 0.5 × noise ratio. */
+export async function sweepMinClusterSize(m: Matrix, opts: SweepMinClusterSizeOptions = {}): Promise<SweepResult<HdbscanResult>> {
+  const sizes = minClusterSizeGrid(m.rows, opts.sizes);
+  if (sizes.length === 0) throw new RangeError(`no min cluster size in 2..${m.rows} to try for ${m.rows} rows`);
+  const h = opts.hdbscan ?? {};
+  let shared: Promise<SingleLinkage> | undefined;
+  const run = async (size: number): Promise<HdbscanResult> => {
+    if (h.minSamples === undefined) return hdbscan(m, { ...h, minClusterSize: size, signal: opts.signal });
+    shared ??= hdbscanLinkage(m, { minSamples: h.minSamples, metric: h.metric, signal: opts.signal });
+    return clusterLinkage(await shared, { ...h, minClusterSize: size });
+  };
+  return sweep(sizes, run, m, { ...opts, metric: opts.metric ?? h.metric, paramName: opts.paramName ?? 'min cluster size' });
 }

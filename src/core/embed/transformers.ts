@@ -5,7 +5,7 @@
  * Privacy: the only requests made are for model files from the chosen ModelSource and for ONNX
  * Runtime's own WASM files, which are bundled by Vite and served same-origin (never from a CDN).
  */
-import { env, pipeline } from '@huggingface/transformers';
+import { env, pipeline, type ProgressInfo } from '@huggingface/transformers';
 import type { Embedder, EmbedderInfo, EmbedOptions, Matrix, ProgressFn } from '../types';
 import { PICKED_FILES_PREFIX, describeSource, isHttpBase, modelsBase, pickedFilesFetch, sourceKey, type ModelSource } from './model-source';
 
@@ -28,7 +28,7 @@ export interface TransformersEmbedderOptions {
 }
 
 /** The runtime device names transformers.js understands (what we pass to `pipeline`). */
-type RuntimeDevice = 'webgpu' | 'wasm' | 'cpu';
+export type RuntimeDevice = 'webgpu' | 'wasm' | 'cpu';
 
 interface TensorLike {
   data: ArrayLike<number> | ArrayLike<bigint>;
@@ -55,7 +55,7 @@ interface Loaded {
   fallbackReason?: string;
 }
 
-const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+export const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
 // transformers.js defaults, captured before we change them per source.
 const DEFAULT_FETCH = env.fetch;
@@ -155,17 +155,22 @@ function positive(n: unknown): number | undefined {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
+/** transformers.js's progress_callback turned into our Progress (bytes done of total, then ready). */
+export function loadProgress(onLoad: ProgressFn | undefined, model: string, stage: string): (p: ProgressInfo) => void {
+  return (p) => {
+    if (!onLoad) return;
+    if (p.status === 'progress_total') onLoad({ stage, done: p.loaded, total: p.total, message: `loading ${model}` });
+    else if (p.status === 'ready') onLoad({ stage, done: 1, total: 1, message: `${model} ready` });
+  };
+}
+
 async function load(opts: TransformersEmbedderOptions, device: RuntimeDevice): Promise<Loaded> {
   const dtype = opts.dtype ?? defaultDtype(device);
   const onLoad = opts.onLoadProgress;
   const made = await pipeline('feature-extraction', opts.model, {
     device,
     dtype: dtype as never,
-    progress_callback: (p) => {
-      if (!onLoad) return;
-      if (p.status === 'progress_total') onLoad({ stage: 'model', done: p.loaded, total: p.total, message: `loading ${opts.model}` });
-      else if (p.status === 'ready') onLoad({ stage: 'model', done: 1, total: 1, message: `${opts.model} ready` });
-    },
+    progress_callback: loadProgress(onLoad, opts.model, 'model'),
   });
   const pipe = made as unknown as PipelineLike;
   try {
@@ -216,30 +221,90 @@ async function runBatch(loaded: Loaded, texts: string[]): Promise<Matrix> {
   return { data, rows, cols };
 }
 
-// One loaded model per worker: a re-run with the same settings reuses it instead of reloading.
-let current: { key: string; loading: Promise<Loaded> } | null = null;
+/**
+ * One loaded model at a time, reused while its key stays the same (a re-run with the same settings
+ * does not reload): a new key disposes the old model first; a failed load is forgotten, so the
+ * next call tries again. Errors say which model and source failed. Shared by the embedder and the
+ * text-generation engine.
+ */
+export interface ModelSlot<T> {
+  load(key: string, what: { model: string; source: ModelSource }, load: () => Promise<T>): Promise<T>;
+  dispose(): Promise<void>;
+}
 
-async function loadWithDevice(opts: TransformersEmbedderOptions): Promise<Loaded> {
+export function modelSlot<T extends { pipe: { dispose(): Promise<void> } }>(): ModelSlot<T> {
+  let current: { key: string; loading: Promise<T> } | null = null;
+  return {
+    async load(key, what, load) {
+      if (current?.key !== key) {
+        const previous = current;
+        const loading = (async () => {
+          const old = await previous?.loading.catch(() => null);
+          await old?.pipe.dispose().catch(() => undefined);
+          return load();
+        })();
+        current = { key, loading };
+        loading.catch(() => {
+          if (current?.loading === loading) current = null;
+        });
+      }
+      try {
+        return await current.loading;
+      } catch (e) {
+        throw new Error(`Could not load ${what.model} from ${describeSource(what.source)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+    },
+    async dispose() {
+      const c = current;
+      current = null;
+      const loaded = await c?.loading.catch(() => null);
+      await loaded?.pipe.dispose();
+    },
+  };
+}
+
+// One loaded embedding model per worker.
+const slot = modelSlot<Loaded>();
+
+/** What a model load needs to know about where it runs and where its files come from. */
+export interface DeviceLoadOptions {
+  model: string;
+  device: DeviceChoice;
+  source: ModelSource;
+  wasmPaths?: { mjs: string; wasm: string };
+}
+
+/**
+ * Points transformers.js at the source and runtime files, then runs `loadOn` on the device the
+ * choice resolves to: CPU (or WebGPU when asked) in Node; 'auto' tries WebGPU when an adapter
+ * exists and falls back to WASM if that fails, noting why in `fallbackReason`. Shared by the
+ * embedder and the text-generation engine.
+ */
+export async function loadOnDevice<T extends { fallbackReason?: string }>(opts: DeviceLoadOptions, loadOn: (device: RuntimeDevice) => Promise<T>): Promise<T> {
   // onnxruntime-node opens model files by path, which picked Blobs do not have.
   if (isNode && opts.source.kind === 'files') throw new Error("Picked files work in the browser only; in Node use { kind: 'same-origin', baseUrl: <models folder> }.");
   await configureWasm(opts.wasmPaths);
   configureSource(opts.source, opts.model);
-  if (isNode) return load(opts, opts.device === 'webgpu' ? 'webgpu' : 'cpu');
-  if (opts.device === 'wasm') return load(opts, 'wasm');
+  if (isNode) return loadOn(opts.device === 'webgpu' ? 'webgpu' : 'cpu');
+  if (opts.device === 'wasm') return loadOn('wasm');
   const adapter = await hasWebGpuAdapter();
   if (opts.device === 'webgpu') {
     if (!adapter) throw new Error('WebGPU was requested but this browser offers no WebGPU adapter.');
-    return load(opts, 'webgpu');
+    return loadOn('webgpu');
   }
-  if (!adapter) return load(opts, 'wasm');
+  if (!adapter) return loadOn('wasm');
   try {
-    return await load(opts, 'webgpu');
+    return await loadOn('webgpu');
   } catch (e) {
     const reason = `WebGPU failed (${e instanceof Error ? e.message : String(e)}); using WASM.`;
-    const loaded = await load(opts, 'wasm');
+    const loaded = await loadOn('wasm');
     loaded.fallbackReason = reason;
     return loaded;
   }
+}
+
+function loadWithDevice(opts: TransformersEmbedderOptions): Promise<Loaded> {
+  return loadOnDevice(opts, (device) => load(opts, device));
 }
 
 export class TransformersEmbedder implements Embedder {
@@ -258,24 +323,7 @@ export class TransformersEmbedder implements Embedder {
   /** Loads (or reuses) the model from the source and checks it runs on the chosen device. */
   static async create(opts: TransformersEmbedderOptions): Promise<TransformersEmbedder> {
     const key = [opts.model, opts.dtype ?? '', opts.device, opts.maxTokens ?? '', sourceKey(opts.source)].join('\n');
-    if (current?.key !== key) {
-      const previous = current;
-      const loading = (async () => {
-        const old = await previous?.loading.catch(() => null);
-        await old?.pipe.dispose().catch(() => undefined);
-        return loadWithDevice(opts);
-      })();
-      current = { key, loading };
-      // A failed load must not be reused.
-      loading.catch(() => {
-        if (current?.loading === loading) current = null;
-      });
-    }
-    try {
-      return new TransformersEmbedder(opts.model, await current.loading);
-    } catch (e) {
-      throw new Error(`Could not load ${opts.model} from ${describeSource(opts.source)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    }
+    return new TransformersEmbedder(opts.model, await slot.load(key, opts, () => loadWithDevice(opts)));
   }
 
   /** The token limit texts are truncated to. */
@@ -302,9 +350,6 @@ export class TransformersEmbedder implements Embedder {
 }
 
 /** Releases the loaded model (ONNX sessions, GPU buffers). */
-export async function disposeTransformers(): Promise<void> {
-  const c = current;
-  current = null;
-  const loaded = await c?.loading.catch(() => null);
-  await loaded?.pipe.dispose();
+export function disposeTransformers(): Promise<void> {
+  return slot.dispose();
 }

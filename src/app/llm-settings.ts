@@ -1,0 +1,191 @@
+import { LitElement, css, html } from 'lit';
+import type { EngineSpec } from '../core/llm/spec';
+import { webLlmModels } from './llm-client';
+
+type EngineKind = EngineSpec['kind'];
+
+const ENGINE_CHOICES: { kind: EngineKind; label: string; note: string }[] = [
+  { kind: 'none', label: 'Keywords', note: 'Names from each cluster’s most distinctive words. Instant, no download.' },
+  { kind: 'webllm', label: 'In-browser LLM (WebLLM, WebGPU)', note: 'A small chat model runs on your GPU and writes a title and description for every cluster. Downloaded once (hundreds of MB to a few GB), then cached.' },
+  { kind: 'transformers', label: 'In-browser LLM (transformers.js)', note: 'An ONNX chat model on WebGPU or the CPU (slower). Same model sources as the embedders.' },
+  { kind: 'openai', label: 'Your own LLM server', note: 'An OpenAI-compatible endpoint (llama.cpp, Ollama, LM Studio, or a cloud API). Cluster samples are sent to it.' },
+];
+
+/**
+ * Step 3 of the wizard: who names the clusters. Keywords by default; an in-browser LLM or a server
+ * the user points at otherwise. An API key lives only in this component's memory.
+ */
+export class LlmSettings extends LitElement {
+  static override properties = {
+    kind: { state: true },
+    webllmModel: { state: true },
+    webllmModels: { state: true },
+    transformersModel: { state: true },
+    baseUrl: { state: true },
+    serverModel: { state: true },
+    serverModels: { state: true },
+    apiKey: { state: true },
+    serverNote: { state: true },
+    webllmNote: { state: true },
+  };
+
+  kind: EngineKind = 'none';
+  webllmModel = '';
+  webllmModels: { id: string; label: string }[] = [];
+  transformersModel = 'onnx-community/Qwen2.5-0.5B-Instruct';
+  baseUrl = 'http://127.0.0.1:8080/v1';
+  serverModel = '';
+  serverModels: string[] = [];
+  /** Never stored: kept in memory for this page only. */
+  apiKey = '';
+  serverNote = '';
+  webllmNote = '';
+
+  static override styles = css`
+    :host { display: block; }
+    .choices { display: grid; gap: 0.5rem; }
+    .choice { display: flex; gap: 0.6rem; border: 1px solid var(--cst-border, #ddd); border-radius: 8px; padding: 0.6rem 0.75rem; cursor: pointer; }
+    .choice.on { border-color: var(--cst-accent, #3b6cf6); background: #f3f6ff; }
+    .choice small { display: block; color: var(--cst-muted, #555); margin-top: 0.15rem; }
+    .row { display: flex; flex-wrap: wrap; gap: 0.9rem; margin-top: 0.7rem; align-items: end; }
+    label.f { display: flex; flex-direction: column; font-size: 0.85rem; color: var(--cst-muted, #555); gap: 0.2rem; }
+    select, input, button { font: inherit; padding: 0.25rem; }
+    .hint { font-size: 0.8rem; color: var(--cst-muted, #555); }
+    .warn { font-size: 0.85rem; color: #7a4b00; background: #fff6e5; border: 1px solid #f0d9a8; border-radius: 8px; padding: 0.4rem 0.6rem; margin-top: 0.6rem; }
+  `;
+
+  /** What the LLM worker should load. */
+  spec(): EngineSpec {
+    switch (this.kind) {
+      case 'webllm':
+        return { kind: 'webllm', model: this.webllmModel };
+      case 'transformers':
+        return { kind: 'transformers', model: this.transformersModel, dtype: 'q4', device: 'auto', source: { kind: 'hub' } };
+      case 'openai':
+        return { kind: 'openai', baseUrl: this.baseUrl.trim(), model: this.serverModel.trim(), ...(this.apiKey ? { apiKey: this.apiKey } : {}) };
+      default:
+        return { kind: 'none' };
+    }
+  }
+
+  /** A reason the run cannot start with this choice, or ''. */
+  problem(): string {
+    if (this.kind === 'openai') {
+      try {
+        const u = new URL(this.baseUrl.trim());
+        if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'The server address must start with http:// or https://.';
+      } catch {
+        return 'Enter the server address, such as http://127.0.0.1:8080/v1.';
+      }
+      if (!this.serverModel.trim()) return 'Enter the model name the server should use (or press “List models”).';
+    }
+    if (this.kind === 'webllm' && !this.webllmModel) return 'Pick a WebLLM model.';
+    if (this.kind === 'transformers' && !/^[\w.-]+(\/[\w.-]+)?$/.test(this.transformersModel)) return 'Enter a model id such as onnx-community/Qwen2.5-0.5B-Instruct.';
+    return '';
+  }
+
+  private async listServerModels(): Promise<void> {
+    this.serverNote = 'Asking the server…';
+    try {
+      const { listModels } = await import('../core/llm/openai');
+      this.serverModels = await listModels({ baseUrl: this.baseUrl.trim(), apiKey: this.apiKey || undefined });
+      if (!this.serverModel && this.serverModels.length > 0) this.serverModel = this.serverModels[0];
+      this.serverNote = this.serverModels.length ? `${this.serverModels.length} model(s) offered.` : 'The server lists no models; type the name.';
+      this.changed();
+    } catch (e) {
+      this.serverNote = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  private async loadWebllmModels(): Promise<void> {
+    this.webllmNote = 'Checking what this GPU can run…';
+    try {
+      // Asked of the LLM worker: WebLLM's code loads there, not in the page.
+      const catalog = await webLlmModels();
+      this.webllmModels = catalog.offered.map((m) => ({
+        id: m.id,
+        label: `${m.family} (${m.quant || 'default'}${m.vramMB ? `, about ${(m.vramMB / 1024).toFixed(1)} GB` : ''})`,
+      }));
+      if (!this.webllmModel || !this.webllmModels.some((m) => m.id === this.webllmModel)) this.webllmModel = catalog.defaultId ?? this.webllmModels[0]?.id ?? '';
+      this.webllmNote = catalog.adapter
+        ? `${this.webllmModels.length} models fit this GPU${catalog.adapter.features.includes('shader-f16') ? '' : ' (no 16-bit shaders: 32-bit variants only)'}.`
+        : 'This browser offers no WebGPU adapter: choose transformers.js or a server.';
+      this.changed();
+    } catch (e) {
+      this.webllmModels = [];
+      this.webllmNote = `WebLLM could not start: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+
+  private pick(kind: EngineKind): void {
+    this.kind = kind;
+    if (kind === 'webllm' && this.webllmModels.length === 0) void this.loadWebllmModels();
+    this.changed();
+  }
+
+  private changed(): void {
+    this.dispatchEvent(new CustomEvent('settings-change', { bubbles: true, composed: true }));
+  }
+
+  private remote(): boolean {
+    try {
+      const h = new URL(this.baseUrl.trim()).hostname;
+      return !(h === 'localhost' || h === '127.0.0.1' || h === '[::1]' || h.endsWith('.localhost'));
+    } catch {
+      return false;
+    }
+  }
+
+  override render() {
+    return html`
+      <div class="choices" role="radiogroup" aria-label="Who names the clusters">
+        ${ENGINE_CHOICES.map(
+          (c) => html`<label class="choice ${this.kind === c.kind ? 'on' : ''}" data-engine=${c.kind}>
+            <input type="radio" name="engine" .checked=${this.kind === c.kind} @change=${() => this.pick(c.kind)} />
+            <span><b>${c.label}</b><small>${c.note}</small></span>
+          </label>`,
+        )}
+      </div>
+      ${this.kind === 'webllm'
+        ? html`<div class="row">
+            <label class="f">Model
+              <select class="webllm-model" @change=${(e: Event) => { this.webllmModel = (e.target as HTMLSelectElement).value; this.changed(); }}>
+                ${this.webllmModels.map((m) => html`<option value=${m.id} .selected=${m.id === this.webllmModel}>${m.label}</option>`)}
+              </select>
+            </label>
+            <span class="hint webllm-note">${this.webllmNote}</span>
+          </div>`
+        : ''}
+      ${this.kind === 'transformers'
+        ? html`<div class="row">
+            <label class="f">Model (a transformers.js text-generation model id)
+              <input class="llm-model" size="38" .value=${this.transformersModel}
+                @change=${(e: Event) => { this.transformersModel = (e.target as HTMLInputElement).value.trim(); this.changed(); }} />
+            </label>
+          </div>`
+        : ''}
+      ${this.kind === 'openai'
+        ? html`<div class="row">
+              <label class="f">Server address
+                <input class="base-url" size="30" .value=${this.baseUrl}
+                  @change=${(e: Event) => { this.baseUrl = (e.target as HTMLInputElement).value; this.changed(); }} />
+              </label>
+              <label class="f">Model
+                <input class="server-model" size="22" list="cst-server-models" .value=${this.serverModel}
+                  @input=${(e: Event) => { this.serverModel = (e.target as HTMLInputElement).value; this.changed(); }} />
+                <datalist id="cst-server-models">${this.serverModels.map((m) => html`<option value=${m}></option>`)}</datalist>
+              </label>
+              <label class="f">API key (optional; kept in memory only)
+                <input class="api-key" type="password" autocomplete="off" size="22" .value=${this.apiKey}
+                  @input=${(e: Event) => { this.apiKey = (e.target as HTMLInputElement).value; }} />
+              </label>
+              <button class="list-models" @click=${() => this.listServerModels()}>List models</button>
+              <span class="hint server-note">${this.serverNote}</span>
+            </div>
+            ${this.remote() ? html`<div class="warn">This server is not on this computer: the sample texts of every cluster will be sent to it.</div>` : ''}`
+        : ''}
+    `;
+  }
+}
+
+customElements.define('cst-llm-settings', LlmSettings);
