@@ -1,5 +1,6 @@
 import { LitElement, css, html } from 'lit';
-import type { EngineSpec } from '../core/llm/spec';
+import { DEFAULT_TRANSFORMERS_LLM, LLM_DTYPES, type EngineSpec, type LlmDevice, type LlmDtype } from '../core/llm/spec';
+import { webLlmChoiceLabel } from '../core/llm/webllm-models';
 import { webLlmModels } from './llm-client';
 
 type EngineKind = EngineSpec['kind'];
@@ -21,6 +22,9 @@ export class LlmSettings extends LitElement {
     webllmModel: { state: true },
     webllmModels: { state: true },
     transformersModel: { state: true },
+    transformersSource: { state: true },
+    transformersDevice: { state: true },
+    transformersDtype: { state: true },
     baseUrl: { state: true },
     serverModel: { state: true },
     serverModels: { state: true },
@@ -32,7 +36,10 @@ export class LlmSettings extends LitElement {
   kind: EngineKind = 'none';
   webllmModel = '';
   webllmModels: { id: string; label: string }[] = [];
-  transformersModel = 'onnx-community/Qwen2.5-0.5B-Instruct';
+  transformersModel = DEFAULT_TRANSFORMERS_LLM;
+  transformersSource: 'hub' | 'same-origin' = 'hub';
+  transformersDevice: LlmDevice = 'auto';
+  transformersDtype: LlmDtype = 'q4';
   baseUrl = 'http://127.0.0.1:8080/v1';
   serverModel = '';
   serverModels: string[] = [];
@@ -60,7 +67,13 @@ export class LlmSettings extends LitElement {
       case 'webllm':
         return { kind: 'webllm', model: this.webllmModel };
       case 'transformers':
-        return { kind: 'transformers', model: this.transformersModel, dtype: 'q4', device: 'auto', source: { kind: 'hub' } };
+        return {
+          kind: 'transformers',
+          model: this.transformersModel,
+          dtype: this.transformersDtype,
+          device: this.transformersDevice,
+          source: this.transformersSource === 'same-origin' ? { kind: 'same-origin', baseUrl: new URL('models/', document.baseURI).href } : { kind: 'hub' },
+        };
       case 'openai':
         return { kind: 'openai', baseUrl: this.baseUrl.trim(), model: this.serverModel.trim(), ...(this.apiKey ? { apiKey: this.apiKey } : {}) };
       default:
@@ -102,10 +115,7 @@ export class LlmSettings extends LitElement {
     try {
       // Asked of the LLM worker: WebLLM's code loads there, not in the page.
       const catalog = await webLlmModels();
-      this.webllmModels = catalog.offered.map((m) => ({
-        id: m.id,
-        label: `${m.family} (${m.quant || 'default'}${m.vramMB ? `, about ${(m.vramMB / 1024).toFixed(1)} GB` : ''})`,
-      }));
+      this.webllmModels = catalog.offered.map((m) => ({ id: m.id, label: webLlmChoiceLabel(m) }));
       if (!this.webllmModel || !this.webllmModels.some((m) => m.id === this.webllmModel)) this.webllmModel = catalog.defaultId ?? this.webllmModels[0]?.id ?? '';
       this.webllmNote = catalog.adapter
         ? `${this.webllmModels.length} models fit this GPU${catalog.adapter.features.includes('shader-f16') ? '' : ' (no 16-bit shaders: 32-bit variants only)'}.`
@@ -161,6 +171,24 @@ export class LlmSettings extends LitElement {
             <label class="f">Model (a transformers.js text-generation model id)
               <input class="llm-model" size="38" .value=${this.transformersModel}
                 @change=${(e: Event) => { this.transformersModel = (e.target as HTMLInputElement).value.trim(); this.changed(); }} />
+            </label>
+            <label class="f">Model files from
+              <select class="llm-source" @change=${(e: Event) => { this.transformersSource = (e.target as HTMLSelectElement).value as 'hub' | 'same-origin'; this.changed(); }}>
+                <option value="hub" .selected=${this.transformersSource === 'hub'}>Hugging Face (download once, then cached)</option>
+                <option value="same-origin" .selected=${this.transformersSource === 'same-origin'}>This site's models/ folder (self-hosted, offline)</option>
+              </select>
+            </label>
+            <label class="f">Device
+              <select class="llm-device" @change=${(e: Event) => { this.transformersDevice = (e.target as HTMLSelectElement).value as LlmDevice; this.changed(); }}>
+                <option value="auto" .selected=${this.transformersDevice === 'auto'}>Auto (WebGPU when available)</option>
+                <option value="webgpu" .selected=${this.transformersDevice === 'webgpu'}>WebGPU (GPU)</option>
+                <option value="wasm" .selected=${this.transformersDevice === 'wasm'}>WASM (CPU, slow)</option>
+              </select>
+            </label>
+            <label class="f">Precision
+              <select class="llm-dtype" @change=${(e: Event) => { this.transformersDtype = (e.target as HTMLSelectElement).value as LlmDtype; this.changed(); }}>
+                ${LLM_DTYPES.map((d) => html`<option value=${d} .selected=${d === this.transformersDtype}>${d}</option>`)}
+              </select>
             </label>
           </div>`
         : ''}

@@ -79,6 +79,9 @@ export class RunSettings extends LitElement {
     select, input { font: inherit; padding: 0.25rem; }
     input.k { width: 6rem; }
     .hint { font-size: 0.8rem; color: var(--cst-muted, #555); }
+    .sub { margin-top: 1rem; font-size: 0.85rem; font-weight: 600; color: var(--cst-muted, #555); }
+    .methods { margin-top: 0.35rem; }
+    .methods .choice { flex: 1 1 16rem; }
   `;
 
   override connectedCallback(): void {
@@ -221,6 +224,7 @@ export class RunSettings extends LitElement {
             </label>
           </div>`
         : ''}
+      <div class="sub">How to group them</div>
       <div class="row methods" role="radiogroup" aria-label="Method">
         ${METHOD_CHOICES.map(
           (m) => html`<label class="choice method ${this.method === m.id ? 'on' : ''}" data-method=${m.id}>

@@ -43,7 +43,7 @@ export class RunsList extends LitElement {
                     } else if (e.key === 'Escape') this.editing = '';
                   }} />`
               : html`<div class="name">${r.name}</div>`}
-            <div class="meta">${r.n.toLocaleString()} texts · k=${r.k} · ${r.embedder} · ${new Date(r.createdAt).toLocaleString()}</div>
+            <div class="meta">${r.n.toLocaleString()} texts · ${r.levels ? `${r.levels} themes` : `k=${r.k}`} · ${r.embedder} · ${new Date(r.createdAt).toLocaleString()}</div>
             <div class="actions">
               <button class="rename" @click=${(e: Event) => { e.stopPropagation(); this.editing = r.id; }}>Rename</button>
               <button class="delete" @click=${(e: Event) => {

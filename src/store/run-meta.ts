@@ -9,6 +9,8 @@ export interface RunMeta {
   /** Texts in the run. */
   n: number;
   k: number;
+  /** Hierarchy runs: themes per level, top first ("5 › 20 › 100"). */
+  levels?: string;
   /** Short display form of the embedder, e.g. "transformers · Xenova/all-MiniLM-L6-v2". */
   embedder: string;
   embedderId: string;
@@ -25,6 +27,7 @@ export function metaOf(run: RunRecord): RunMeta {
     datasetName: run.datasetName,
     n: run.texts.length,
     k: run.config.k,
+    ...(run.levels?.length ? { levels: run.levels.map((l) => l.clusters).reverse().join(' › ') } : {}),
     embedder: e.model && e.model !== e.id ? `${e.id} · ${e.model}` : e.id,
     embedderId: e.id,
     model: e.model,

@@ -2,7 +2,7 @@
 // (records as they appear there, integrity hashes left out), and on the real list from the
 // installed package.
 import { describe, expect, it } from 'vitest';
-import { adapterFacts, familyOf, filterWebLlmModels, needsShaderF16, pickDefaultWebLlmModel, quantOf, type AdapterFacts, type WebLlmModelRecord } from '../../src/core/llm/webllm-models';
+import { adapterFacts, familyOf, filterWebLlmModels, needsShaderF16, pickDefaultWebLlmModel, quantOf, webLlmChoiceLabel, type AdapterFacts, type WebLlmModelRecord } from '../../src/core/llm/webllm-models';
 
 const LIB = 'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/';
 const SLICE: (WebLlmModelRecord & { model_lib: string })[] = [
@@ -75,6 +75,8 @@ describe('filterWebLlmModels', () => {
     expect(r.offered.length + r.dropped.length).toBe(SLICE.length);
     const gemma = r.offered.find((c) => c.id.startsWith('gemma'));
     expect(gemma).toMatchObject({ family: 'gemma-2-2b-it', quant: 'q4f32_1', contextTokens: 1024, vramMB: 1884.75, lowResource: true });
+    expect(webLlmChoiceLabel(gemma!)).toBe('gemma-2-2b-it · q4f32_1 · 1.8 GB · 1k context');
+    expect(webLlmChoiceLabel(r.offered.find((c) => c.id === 'SmolLM2-360M-Instruct-q4f32_1-MLC')!)).toBe('SmolLM2-360M-Instruct · q4f32_1 · 580 MB · 4k context');
   });
 
   it('offers f16 and f32 variants with shader-f16, and drops what needs more VRAM than known', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clusterStage } from '../../src/core/pipeline';
 import { makeRng } from '../../src/core/random';
-import { umap2d } from '../../src/core/reduce/umap';
+import { umap, umap2d } from '../../src/core/reduce/umap';
 import type { Matrix } from '../../src/core/types';
 
 function blobs(perBlob: number, dims = 8): Matrix {
@@ -38,6 +38,21 @@ describe('umap2d', () => {
     const ac = new AbortController();
     ac.abort();
     await expect(umap2d(m, { seed: 5, signal: ac.signal })).rejects.toThrow();
+  });
+
+  it('reduces to n dimensions for clustering, keeping blobs apart; 2-D is the map', async () => {
+    const m = blobs(30);
+    const r = await umap(m, 5, { seed: 1, minDist: 0, nEpochs: 50 });
+    expect([r.rows, r.cols, r.data.length]).toEqual([90, 5, 450]);
+    const d5 = (i: number, j: number) => Math.hypot(...Array.from({ length: 5 }, (_, t) => r.data[5 * i + t] - r.data[5 * j + t]));
+    // Every point's nearest neighbour lies in its own blob.
+    for (let i = 0; i < 90; i++) {
+      let best = -1;
+      for (let j = 0; j < 90; j++) if (j !== i && (best < 0 || d5(i, j) < d5(i, best))) best = j;
+      expect(Math.floor(best / 30)).toBe(Math.floor(i / 30));
+    }
+    expect(Array.from(await umap2d(m, { seed: 4 }))).toEqual(Array.from((await umap(m, 2, { seed: 4 })).data));
+    await expect(umap(m, 0)).rejects.toThrow(RangeError);
   });
 
   it('falls back to PCA in the pipeline when there are too few texts for UMAP', async () => {

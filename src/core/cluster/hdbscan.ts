@@ -323,37 +323,32 @@ export async function hdbscanLinkage(m: Matrix, opts: HdbscanLinkageOptions = {}
   return { n, left, right, distance, size, coreDistances, minSamples, metric };
 }
 
-/** Appends a row to growable typed columns. */
+/**
+ * The condensed tree's columns. A point leaves once (n rows) and every split adds two cluster
+ * rows, with at most n / 2 splits for clusters of ≥ 2 points: 2n rows always suffice.
+ */
 class Rows {
-  parent: Int32Array;
-  child: Int32Array;
-  lambda: Float64Array;
-  childSize: Int32Array;
+  readonly parent: Int32Array;
+  readonly child: Int32Array;
+  readonly lambda: Float64Array;
+  readonly childSize: Int32Array;
   length = 0;
-  constructor(capacity: number) {
-    this.parent = new Int32Array(capacity);
-    this.child = new Int32Array(capacity);
-    this.lambda = new Float64Array(capacity);
-    this.childSize = new Int32Array(capacity);
+  constructor(n: number) {
+    this.parent = new Int32Array(2 * n);
+    this.child = new Int32Array(2 * n);
+    this.lambda = new Float64Array(2 * n);
+    this.childSize = new Int32Array(2 * n);
   }
   push(parent: number, child: number, lambda: number, childSize: number): void {
-    if (this.length === this.parent.length) {
-      const cap = this.parent.length * 2 + 16;
-      const grow = <T extends Int32Array | Float64Array>(a: T, make: (c: number) => T): T => {
-        const b = make(cap);
-        b.set(a);
-        return b;
-      };
-      this.parent = grow(this.parent, (c) => new Int32Array(c));
-      this.child = grow(this.child, (c) => new Int32Array(c));
-      this.lambda = grow(this.lambda, (c) => new Float64Array(c));
-      this.childSize = grow(this.childSize, (c) => new Int32Array(c));
-    }
     const i = this.length++;
     this.parent[i] = parent;
     this.child[i] = child;
     this.lambda[i] = lambda;
     this.childSize[i] = childSize;
+  }
+  tree(n: number, clusters: number): CondensedTree {
+    const k = this.length;
+    return { n, parent: this.parent.slice(0, k), child: this.child.slice(0, k), lambda: this.lambda.slice(0, k), childSize: this.childSize.slice(0, k), clusters };
   }
 }
 
@@ -361,10 +356,10 @@ class Rows {
 export function condenseTree(sl: SingleLinkage, minClusterSize: number): CondensedTree {
   positiveInt('minClusterSize', minClusterSize, 2);
   const n = sl.n;
-  const rows = new Rows(2 * n);
+  const rows = new Rows(n);
   if (n < 2) {
     for (let i = 0; i < n; i++) rows.push(n, i, 0, 1);
-    return { n, parent: rows.parent.slice(0, rows.length), child: rows.child.slice(0, rows.length), lambda: rows.lambda.slice(0, rows.length), childSize: rows.childSize.slice(0, rows.length), clusters: 1 };
+    return rows.tree(n, 1);
   }
   const root = 2 * n - 2;
   const relabel = new Int32Array(2 * n - 1);
@@ -416,15 +411,7 @@ export function condenseTree(sl: SingleLinkage, minClusterSize: number): Condens
       } else fallOut(side, p, lambda);
     }
   }
-  const k = rows.length;
-  return {
-    n,
-    parent: rows.parent.slice(0, k),
-    child: rows.child.slice(0, k),
-    lambda: rows.lambda.slice(0, k),
-    childSize: rows.childSize.slice(0, k),
-    clusters: next - n,
-  };
+  return rows.tree(n, next - n);
 }
 
 /** Excess of mass per cluster (index c = id − n): Σ over its rows of (λ − λ_birth) · size. */

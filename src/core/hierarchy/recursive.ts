@@ -290,7 +290,8 @@ export async function buildRecursive(vectors: Matrix, texts: string[], opts: Rec
     for (const kid of kids) {
       kid.parent = node;
       const s = kid.silhouette;
-      const minSplit = minSplitAt(kid.depth + 1);
+      // Below 3 items there is nothing to split, whatever the option says.
+      const minSplit = Math.max(2, minSplitAt(kid.depth + 1));
       if (kid.isNoise) kid.decision = 'noise: not split';
       else if (kid.depth + 1 >= maxDepth) kid.decision = 'at the depth limit';
       else if (kid.items.length <= minSplit) kid.decision = `too small to split (${kid.items.length} ≤ ${minSplit})`;

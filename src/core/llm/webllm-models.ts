@@ -194,3 +194,12 @@ export async function probeWebGpu(): Promise<AdapterFacts | null> {
     return null;
   }
 }
+
+/** A one-line label for a model picker: "Qwen2.5-1.5B-Instruct · q4f32_1 · 1.9 GB · 4k context". */
+export function webLlmChoiceLabel(c: WebLlmModelChoice): string {
+  const parts = [c.family];
+  if (c.quant) parts.push(c.quant);
+  if (c.vramMB !== undefined) parts.push(c.vramMB >= 1000 ? `${(c.vramMB / 1024).toFixed(1)} GB` : `${Math.round(c.vramMB)} MB`);
+  if (c.contextTokens) parts.push(`${Math.round(c.contextTokens / 1024)}k context`);
+  return parts.join(' · ');
+}
