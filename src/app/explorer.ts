@@ -55,7 +55,8 @@ export class Explorer extends LitElement {
     .grid { display: grid; grid-template-columns: minmax(16rem, 20rem) minmax(0, 1fr) minmax(18rem, 24rem); gap: 1rem; height: max(560px, calc(100vh - 15rem)); }
     .grid.open-none { grid-template-columns: minmax(16rem, 20rem) minmax(0, 1fr); }
     .grid > * { min-width: 0; min-height: 0; }
-    cst-scatter, cst-cluster-list, cst-cluster-detail, cst-hierarchy-list, cst-treemap, cst-node-detail { display: block; height: 100%; min-height: 0; }
+    /* Heights only: each view sets its own display (the lists are flex columns that scroll inside). */
+    cst-scatter, cst-cluster-list, cst-cluster-detail, cst-hierarchy-list, cst-treemap, cst-node-detail { height: 100%; min-height: 0; }
     .map-col { display: flex; flex-direction: column; gap: 0.4rem; min-height: 0; }
     .map-col cst-scatter { flex: 1; height: auto; }
     .level-pick { font-size: 0.85rem; color: var(--cst-muted, #5b6475); }
@@ -152,6 +153,7 @@ export class Explorer extends LitElement {
             .labels=${r.labels}
             .assignments=${r.assignments}
             .selectedCluster=${this.selected}
+            .promptLog=${r.promptLog}
           ></cst-cluster-detail>`
         : ''}
     </div>

@@ -64,7 +64,7 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
       // The LLM's descriptions are embedded with the run's embedder, in a worker of its own: the
       // description mode clusters them, and the LLM metrics score them.
       const embed: RemoteEmbed | undefined =
-        llm || req.hierarchy.mode === 'description'
+        llm || (req.hierarchy.method === 'hercules' && req.hierarchy.mode === 'description')
           ? Comlink.proxy(async (texts: string[]) => {
               const e = await embedOnce(spec, texts, Comlink.proxy(() => {}), signal);
               return { data: e.data, rows: e.rows, cols: e.cols };
@@ -100,7 +100,7 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
       requestedK: req.hierarchy ? clustered.k : k,
       seed,
       clustered,
-      hierarchy: tree && req.hierarchy ? { tree, levels: req.hierarchy.levels, mode: req.hierarchy.mode, topicSeed: req.hierarchy.topicSeed, metrics: levelScores } : undefined,
+      hierarchy: tree && req.hierarchy ? { tree, settings: req.hierarchy, metrics: levelScores } : undefined,
       llm: llm ? { kind: llm.info.id, model: llm.info.model } : undefined,
       promptLog,
       timings,

@@ -9,6 +9,7 @@ export type SourceKind = 'hub' | 'same-origin' | 'files';
 const METHOD_CHOICES = [
   { id: 'kmeans', label: 'Flat clusters', note: 'k-means into k groups: quick, one level.' },
   { id: 'hercules', label: 'Hierarchy of themes', note: 'HERCULES: clusters, then clusters of clusters, named level by level.' },
+  { id: 'recursive', label: 'Zoom into themes', note: 'Top-down: find broad themes (UMAP + HDBSCAN), then split each loose one again. Finds its own number of themes; texts that fit none stay “unclustered”. Slower.' },
 ] as const;
 
 /** Clusters per level for n texts: about √n at the bottom, each level about 4.5× fewer, down to 2. */
@@ -43,6 +44,8 @@ export class RunSettings extends LitElement {
     levels: { state: true },
     mode: { state: true },
     topicSeed: { state: true },
+    maxDepth: { state: true },
+    splitBelow: { state: true },
   };
 
   embedder: EmbedderId = 'glove-sif';
@@ -59,8 +62,11 @@ export class RunSettings extends LitElement {
   n = 0;
   pickedCount = 0;
   webgpu: boolean | null = null;
-  /** Flat k-means, or a HERCULES hierarchy built bottom-up. */
-  method: 'kmeans' | 'hercules' = 'kmeans';
+  /** Flat k-means, a HERCULES hierarchy built bottom-up, or a recursive one built top-down. */
+  method: 'kmeans' | 'hercules' | 'recursive' = 'kmeans';
+  /** Recursive: most levels, and the silhouette below which a theme is split again. */
+  maxDepth = 3;
+  splitBelow = 0.3;
   /** HERCULES clusters per level, finest first, as typed ("60, 12, 3"). */
   levels = '';
   mode: 'direct' | 'description' = 'direct';
@@ -129,8 +135,10 @@ export class RunSettings extends LitElement {
 
   /** The hierarchy to build, or undefined for a flat run. */
   hierarchySettings(): HierarchySettings | undefined {
+    const topicSeed = this.topicSeed.trim() || undefined;
+    if (this.method === 'recursive') return { method: 'recursive', maxDepth: this.maxDepth, silhouetteThreshold: this.splitBelow, topicSeed };
     if (this.method !== 'hercules') return undefined;
-    return { method: 'hercules', levels: this.levelCounts() ?? [], mode: this.mode, topicSeed: this.topicSeed.trim() || undefined };
+    return { method: 'hercules', levels: this.levelCounts() ?? [], mode: this.mode, topicSeed };
   }
 
   /** HERCULES levels as numbers, or null when the text is not a list of whole numbers ≥ 2. */
@@ -141,6 +149,12 @@ export class RunSettings extends LitElement {
   }
 
   problem(): string {
+    if (this.method === 'recursive') {
+      if (!Number.isInteger(this.maxDepth) || this.maxDepth < 1 || this.maxDepth > 6) return 'Choose between 1 and 6 levels.';
+      if (!(this.splitBelow > 0 && this.splitBelow <= 1)) return 'The split threshold is a silhouette between 0 and 1.';
+      if (this.n > 0 && this.n < 20) return 'Zooming into themes needs at least 20 texts.';
+      return this.embedderProblem();
+    }
     if (this.method === 'hercules') {
       const counts = this.levelCounts();
       if (!counts) return 'Give the clusters per level as whole numbers of at least 2, finest first, such as 60, 12, 3.';
@@ -172,6 +186,13 @@ export class RunSettings extends LitElement {
     }
     this.pickedCount = this.picked.size;
     this.changed();
+  }
+
+  private topicSeedField() {
+    return html`<label class="f">Topic seed (optional)
+      <input class="topic-seed" size="24" .value=${this.topicSeed} placeholder="e.g. reasons customers contact us"
+        @input=${(e: Event) => { this.topicSeed = (e.target as HTMLInputElement).value; this.changed(); }} />
+    </label>`;
   }
 
   private changed(): void {
@@ -234,7 +255,17 @@ export class RunSettings extends LitElement {
         )}
       </div>
       <div class="row">
-        ${this.method === 'hercules'
+        ${this.method === 'recursive'
+          ? html`<label class="f">Levels at most
+                <input class="max-depth" type="number" min="1" max="6" .value=${String(this.maxDepth)}
+                  @input=${(e: Event) => { this.maxDepth = Number((e.target as HTMLInputElement).value); this.changed(); }} />
+              </label>
+              <label class="f">Split a theme again while its silhouette is below
+                <input class="split-below" type="number" min="0.05" max="1" step="0.05" .value=${String(this.splitBelow)}
+                  @input=${(e: Event) => { this.splitBelow = Number((e.target as HTMLInputElement).value); this.changed(); }} />
+              </label>
+              ${this.topicSeedField()}`
+          : this.method === 'hercules'
           ? html`<label class="f">Clusters per level, finest first
                 <input class="levels" size="14" .value=${this.levels} placeholder="60, 12, 3"
                   @input=${(e: Event) => { this.levels = (e.target as HTMLInputElement).value; this.changed(); }} />
@@ -245,10 +276,7 @@ export class RunSettings extends LitElement {
                   <option value="description" .selected=${this.mode === 'description'}>embedded cluster descriptions (needs an LLM to help)</option>
                 </select>
               </label>
-              <label class="f">Topic seed (optional)
-                <input class="topic-seed" size="24" .value=${this.topicSeed} placeholder="e.g. reasons customers contact us"
-                  @input=${(e: Event) => { this.topicSeed = (e.target as HTMLInputElement).value; this.changed(); }} />
-              </label>`
+              ${this.topicSeedField()}`
           : html`<label class="f">Number of clusters (k)
                 <input class="k" type="number" min="1" max=${this.n || 100000} .value=${String(this.k)} ?disabled=${this.autoK}
                   @input=${(e: Event) => { this.k = Number((e.target as HTMLInputElement).value); this.changed(); }} />
@@ -261,7 +289,9 @@ export class RunSettings extends LitElement {
             <option value="pca" .selected=${this.projection === 'pca'}>PCA (instant, overlapping)</option>
           </select>
         </label>
-        <span class="hint">${this.method === 'hercules'
+        <span class="hint">${this.method === 'recursive'
+          ? 'Each theme is re-mapped and re-clustered on its own, so sub-themes the overall map blurs can show. Takes about a minute per 5,000 texts here.'
+          : this.method === 'hercules'
           ? 'Level 1 groups the texts; each next level groups the clusters of the level below. Every cluster gets a title and description.'
           : this.autoK
           ? 'Tries about eight values of k between 2 and 2√n and keeps the one with the best silhouette; the curve is shown with the result. Silhouette favours few, broad clusters.'

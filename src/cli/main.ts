@@ -13,19 +13,26 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { embedWithCache } from '../core/embed/cached';
-import { clusterStage, validateK } from '../core/pipeline';
-import { assignmentsAtLevel, levelCut, type Hierarchy } from '../core/hierarchy/tree';
-import { externalMetrics } from '../core/metrics/external';
-import { assembleRun } from '../core/run';
+import type { LevelMetrics } from '../core/hierarchy/level-metrics';
 import type { RecursiveOptions } from '../core/hierarchy/recursive';
-import type { Embedder, EmbedderId, Matrix } from '../core/types';
+import { hierarchyStage, type HierarchySettings } from '../core/hierarchy/stage';
+import type { Hierarchy, PromptLogEntry } from '../core/hierarchy/tree';
+import type { LlmEngine } from '../core/llm/engine';
+import { nameFlatClusters } from '../core/llm/name-flat';
+import { createEngine, ENGINE_SPEC_USAGE, parseEngineSpec } from '../core/llm/spec';
+import { clusterStage, validateK, type ClusterStageOutput } from '../core/pipeline';
+import { assembleRun } from '../core/run';
+import type { Embedder, EmbedderId, Progress } from '../core/types';
 import { guessColumns, toDataset } from '../io/columns';
 import { parseInput } from '../io/parse';
 import { runToJson } from '../io/run-json';
 
 const USAGE = `Usage: constellate cluster --input FILE --k N|auto [--text-field text] [--label-field label] [--id-field id]
                           [--embedder glove-sif|tfidf-lsa|use] [--seed 42] [--projection pca|umap] [--method kmeans|hercules|recursive]
-                          [--levels 100,20,5] [--mode direct|description] [--out run.json] [--quiet]
+                          [--levels 100,20,5] [--mode direct|description] [--topic-seed TEXT] [--llm ENGINE[:MODEL]]
+                          [--out run.json] [--quiet]
+  --llm                 who names the clusters: ${ENGINE_SPEC_USAGE.split('\n').map((l) => l.trim()).join(' | ')}
+                        (an API key for openai comes from OPENAI_API_KEY, never from the command line)
   --method hercules     bottom-up hierarchy; --levels gives the clusters per level, finest first (no --k needed)
   --method recursive    top-down: UMAP + HDBSCAN, then each cluster re-reduced and re-clustered (no --k needed)
     --max-depth N                 most levels of clusters (default 3)
@@ -74,6 +81,8 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
       decay: { type: 'string' },
       'silhouette-threshold': { type: 'string' },
       'reduce-dims': { type: 'string' },
+      'topic-seed': { type: 'string' },
+      llm: { type: 'string', default: 'none' },
       out: { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
@@ -121,27 +130,39 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
   lap('embed');
   if (values.projection !== 'pca' && values.projection !== 'umap') throw new Error('--projection must be pca or umap');
   if (values.method !== 'kmeans' && !hierarchical) throw new Error('--method must be kmeans, hercules or recursive');
-  const levelCounts = values.levels.split(',').map((x) => Number(x.trim()));
-  // A hierarchy's level 1 is the flat clustering everything else (map, keywords, metrics) uses.
-  const tree =
-    values.method === 'hercules'
-      ? await buildHierarchy(vectors, dataset.texts, levelCounts, values.mode, embedder, seed, log)
-      : recursion
-        ? await buildRecursiveTree(vectors, dataset.texts, recursion, seed, log)
-        : undefined;
-  if (tree) lap('hierarchy');
-  const flatK = tree ? levelCut(tree, 1).length : k;
-  const out = await clusterStage({
-    vectors,
-    texts: dataset.texts,
-    labels: dataset.labels,
-    k: flatK,
-    seed,
-    projection: values.projection,
-    fixed: tree ? assignmentsAtLevel(tree, 1) : undefined,
-  });
+  const settings = hierarchical ? hierarchySettings(values, recursion) : undefined;
+  const engine = await openEngine(values.llm, log);
+  if (engine) lap('llm');
+  const naming = { onProgress: (p: Progress) => log(`naming ${p.message ?? `${p.done}/${p.total}`}`) };
+  const embedTexts = (texts: string[]) => embedder.embed(texts);
+  let out: ClusterStageOutput;
+  let tree: Hierarchy | undefined;
+  let levels: LevelMetrics[] | undefined;
+  let promptLog: PromptLogEntry[] | undefined;
+  if (settings) {
+    // A hierarchy's level 1 is the flat clustering everything else (map, keywords, metrics) uses.
+    let last = '';
+    const r = await hierarchyStage(
+      { vectors, texts: dataset.texts, labels: dataset.labels, seed, projection: values.projection, hierarchy: settings },
+      { engine, embedDescriptions: embedTexts },
+      {
+        onProgress: (p) => {
+          // One line per step, not one per UMAP epoch.
+          if (p.stage === 'hierarchy' && p.message !== last) log(`hierarchy ${p.message ?? ''}`);
+          last = p.message ?? '';
+        },
+      },
+    );
+    ({ clustered: out, tree, levels } = r);
+  } else {
+    out = await clusterStage({ vectors, texts: dataset.texts, labels: dataset.labels, k: k as number | 'auto', seed, projection: values.projection });
+    if (engine) {
+      const named = await nameFlatClusters(out.clusters, dataset.texts, engine, naming);
+      out.clusters = named.clusters;
+      promptLog = named.log;
+    }
+  }
   lap('cluster_total');
-  const perLevel = tree && dataset.labels ? levelMetrics(tree, dataset.labels) : undefined;
 
   const run = assembleRun({
     id: `cli-${Date.now().toString(36)}`,
@@ -149,16 +170,19 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
     fields: { textField, labelField, idField: values['id-field'] },
     embedder: embedder.info,
     embedStats: stats,
-    requestedK: Number.isNaN(k) ? flatK : k,
+    requestedK: Number.isNaN(k) ? out.k : k,
     seed,
     clustered: out,
-    hierarchy: tree ? { tree, levels: tree.method === 'hercules' ? levelCounts : clustersPerLevel(tree) } : undefined,
+    hierarchy: tree && settings ? { tree, settings, metrics: levels } : undefined,
+    llm: engine ? { kind: engine.id, model: engine.model } : undefined,
+    promptLog,
     timings: times,
   });
   if (values.out) {
     await writeFile(values.out, runToJson(run));
     lap('write');
   }
+  const log2 = tree ? tree.promptLog : promptLog;
   const r4 = (x: number | undefined) => (x === undefined ? undefined : Math.round(x * 10000) / 10000);
   return {
     dataset: dataset.name,
@@ -175,33 +199,24 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
     silhouette: r4(out.quality.silhouette),
     silhouetteRows: out.quality.silhouetteRows,
     daviesBouldin: r4(out.quality.daviesBouldin),
-    levels: perLevel,
+    levels: levels?.map((l) => ({
+      level: l.level,
+      k: l.clusters,
+      acc: r4(l.acc),
+      nmi: r4(l.nmi),
+      ari: r4(l.ari),
+      vMeasure: r4(l.vMeasure),
+      silhouette: r4(l.silhouette),
+      llmSilhouette: r4(l.llmSilhouette),
+      topicAlignment: r4(l.topicAlignment),
+    })),
+    llm: engine ? `${engine.id}:${engine.model}` : undefined,
+    llmCalls: log2 ? log2.filter((e) => e.outcome !== 'fallback' && e.outcome !== 'too-long').length : undefined,
+    llmNamed: log2 ? new Set(log2.flatMap((e) => e.named)).size : undefined,
     seconds: { ...times, ...out.timings },
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     out: values.out,
   };
-}
-
-async function buildHierarchy(
-  vectors: Matrix,
-  texts: string[],
-  levelClusterCounts: number[],
-  mode: string,
-  embedder: Embedder,
-  seed: number,
-  log: (msg: string) => void,
-): Promise<Hierarchy> {
-  if (mode !== 'direct' && mode !== 'description') throw new Error('--mode must be direct or description');
-  if (levelClusterCounts.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('--levels must be whole numbers such as 100,20,5');
-  const { buildHercules } = await import('../core/hierarchy/hercules');
-  return buildHercules(vectors, texts, {
-    levelClusterCounts,
-    mode,
-    embedDescriptions: (t) => embedder.embed(t),
-    engine: null,
-    seed,
-    onProgress: (p) => log(`hierarchy ${p.done}/${p.total}${p.message ? ` ${p.message}` : ''}`),
-  });
 }
 
 type RecursiveCliOptions = Pick<RecursiveOptions, 'maxDepth' | 'rule' | 'silhouetteThreshold' | 'reduceDims'>;
@@ -220,35 +235,42 @@ function recursiveOptions(values: Record<string, string | boolean | undefined>):
   return { maxDepth: num('max-depth', true), rule, silhouetteThreshold: num('silhouette-threshold', false), reduceDims: num('reduce-dims', true) };
 }
 
-async function buildRecursiveTree(vectors: Matrix, texts: string[], opts: RecursiveCliOptions, seed: number, log: (msg: string) => void): Promise<Hierarchy> {
-  const { buildRecursive } = await import('../core/hierarchy/recursive');
+/** The hierarchy asked for on the command line. */
+function hierarchySettings(values: Record<string, string | boolean | undefined>, recursion: RecursiveCliOptions | undefined): HierarchySettings {
+  const topicSeed = typeof values['topic-seed'] === 'string' && values['topic-seed'].trim() ? values['topic-seed'].trim() : undefined;
+  if (values.method === 'recursive' && recursion) {
+    return {
+      method: 'recursive',
+      maxDepth: recursion.maxDepth,
+      silhouetteThreshold: recursion.silhouetteThreshold,
+      reduceDims: recursion.reduceDims,
+      minClusterSizeFloor: recursion.rule?.floor,
+      basePct: recursion.rule?.basePct,
+      decay: recursion.rule?.decay,
+      topicSeed,
+    };
+  }
+  const mode = values.mode;
+  if (mode !== 'direct' && mode !== 'description') throw new Error('--mode must be direct or description');
+  const levels = String(values.levels).split(',').map((x) => Number(x.trim()));
+  if (levels.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('--levels must be whole numbers such as 100,20,5');
+  return { method: 'hercules', levels, mode, topicSeed };
+}
+
+/** The --llm engine, loaded; null for 'none'. The API key of an endpoint comes from OPENAI_API_KEY. */
+async function openEngine(text: string | boolean | undefined, log: (msg: string) => void): Promise<LlmEngine | null> {
+  const spec = parseEngineSpec(typeof text === 'string' ? text : 'none', { apiKey: process.env.OPENAI_API_KEY || undefined, device: 'wasm' });
+  if (spec.kind === 'none') return null;
   let last = '';
-  return buildRecursive(vectors, texts, {
-    ...opts,
-    engine: null,
-    seed,
-    onProgress: (p) => {
-      // One line per step, not one per UMAP epoch.
-      if (p.message !== last) log(`hierarchy ${p.message ?? ''}`);
-      last = p.message ?? '';
+  const engine = await createEngine(spec, {
+    onLoadProgress: (p) => {
+      const m = `llm ${p.message ?? ''} ${Math.floor((100 * p.done) / Math.max(1, p.total))}%`;
+      if (m !== last) log(m);
+      last = m;
     },
   });
-}
-
-/** Clusters at each level of a tree, finest first (as HERCULES's --levels). */
-function clustersPerLevel(h: Hierarchy): number[] {
-  return Array.from({ length: h.levels }, (_, i) => levelCut(h, i + 1).length);
-}
-
-/** External metrics at every level of the hierarchy, finest first. */
-function levelMetrics(h: Hierarchy, labels: string[]): { level: number; k: number; acc: number; nmi: number; ari: number }[] {
-  const r4 = (x: number) => Math.round(x * 10000) / 10000;
-  const out = [];
-  for (let level = 1; level <= h.levels; level++) {
-    const m = externalMetrics(labels, assignmentsAtLevel(h, level));
-    out.push({ level, k: levelCut(h, level).length, acc: r4(m.acc), nmi: r4(m.nmi), ari: r4(m.ari) });
-  }
-  return out;
+  if (engine) log(`llm ${engine.id}:${engine.model} ready`);
+  return engine;
 }
 
 async function main(): Promise<void> {

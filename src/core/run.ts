@@ -1,5 +1,6 @@
 import type { LevelMetrics } from './hierarchy/level-metrics';
-import type { Hierarchy, PromptLogEntry } from './hierarchy/tree';
+import type { HierarchySettings } from './hierarchy/stage';
+import { levelCounts, type Hierarchy, type PromptLogEntry } from './hierarchy/tree';
 import type { ClusterStageOutput } from './pipeline';
 import type { Dataset, EmbedderInfo, EmbedStats, RunRecord } from './types';
 
@@ -13,7 +14,7 @@ export interface RunParts {
   requestedK: number | 'auto';
   seed: number;
   clustered: ClusterStageOutput;
-  hierarchy?: { tree: Hierarchy; levels: number[]; mode?: 'direct' | 'description'; topicSeed?: string; metrics?: LevelMetrics[] };
+  hierarchy?: { tree: Hierarchy; settings: HierarchySettings; metrics?: LevelMetrics[] };
   /** The engine that named the clusters, when one did. */
   llm?: { kind: string; model: string };
   /** Flat runs named by an LLM: the prompts and answers. */
@@ -27,8 +28,10 @@ export function assembleRun(p: RunParts): RunRecord {
   const { dataset, clustered } = p;
   const auto = p.requestedK === 'auto';
   const method = p.hierarchy?.tree.method ?? 'kmeans';
+  const settings = p.hierarchy?.settings;
   // HERCULES levels are the requested counts; a recursive tree's are the counts it found, finest first.
-  const tree = p.hierarchy ? `${method === 'recursive' ? 'recursive' : 'HERCULES'} ${p.hierarchy.levels.join('/')}` : undefined;
+  const levels = p.hierarchy ? (settings?.method === 'hercules' ? settings.levels : levelCounts(p.hierarchy.tree)) : undefined;
+  const tree = levels ? `${method === 'recursive' ? 'recursive' : 'HERCULES'} ${levels.join('/')}` : undefined;
   return {
     schema: 1,
     id: p.id,
@@ -38,9 +41,9 @@ export function assembleRun(p: RunParts): RunRecord {
     stats: dataset.stats,
     config: {
       method,
-      levels: p.hierarchy?.levels,
-      mode: p.hierarchy?.mode,
-      topicSeed: p.hierarchy?.topicSeed || undefined,
+      levels,
+      mode: settings?.method === 'hercules' ? settings.mode : undefined,
+      topicSeed: settings?.topicSeed || undefined,
       llm: p.llm,
       k: clustered.k,
       autoK: auto || undefined,

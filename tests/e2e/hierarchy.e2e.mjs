@@ -171,3 +171,79 @@ test('20 Newsgroups: a 3-level HERCULES hierarchy named by an LLM, explored in t
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('flat clusters of the bundled sample named by the LLM: titles in the list, description and prompts in the pane', { timeout: 180_000 }, async () => {
+  llm.reset();
+  llm.configure({ fences: false, trailingCommas: false, missingIds: false, failOnce: false, prose: true });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.locator('cst-data-source .stats .kept', { hasText: '300' }).waitFor({ timeout: 30_000 });
+  await page.locator('cst-run-settings input.k').fill('10');
+  await page.locator('cst-llm-settings [data-engine="openai"] input').check();
+  await page.locator('cst-llm-settings input.base-url').fill(llm.url);
+  await page.locator('cst-llm-settings input.base-url').dispatchEvent('change');
+  await page.locator('cst-llm-settings input.server-model').fill('constellate-test-llm');
+  await page.locator('cst-app button.start').click();
+  await page.locator('cst-explorer cst-cluster-list').waitFor({ timeout: 120_000 });
+  const run = await page.evaluate(() => {
+    const r = document.querySelector('cst-app').run;
+    return { clusters: r.clusters.map((c) => ({ id: c.id, name: c.name, description: c.description, source: c.nameSource })), prompts: r.promptLog.length, llm: r.config.llm };
+  });
+  assert.deepEqual(run.llm, { kind: 'openai', model: 'constellate-test-llm' });
+  assert.equal(run.clusters.filter((c) => c.source === 'llm').length, 10);
+  // The names are the server's answers (prose around the JSON was stripped), not the keyword names.
+  const answered = llm.requests.map((r) => r.answer ?? '').join('\n');
+  for (const c of run.clusters) assert.ok(answered.includes(JSON.stringify(c.name).slice(1, -1)), `${c.name} comes from an answer`);
+  assert.equal(await page.locator('cst-cluster-list li[data-cluster-id="0"] .name').innerText(), run.clusters[0].name);
+  await page.locator('cst-cluster-list li[data-cluster-id="0"]').click();
+  assert.equal(await page.locator('cst-cluster-detail section.description').innerText(), run.clusters[0].description);
+  assert.ok(run.prompts >= 2);
+  const prompt = page.locator('cst-cluster-detail details.prompt').first();
+  await prompt.locator('summary').click();
+  assert.match(await prompt.locator('pre.answer').innerText(), /"C0"/);
+  await page.screenshot({ path: join(outputDir(), 'flat-llm-named.png') });
+  await context.close();
+});
+
+test('the recursive method on the bundled sample: a top-down tree, noise kept as "Unclustered", children named with their parent', { timeout: 240_000 }, async () => {
+  llm.reset();
+  llm.configure({ fences: false, trailingCommas: false, missingIds: false, failOnce: false, prose: false });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.url);
+  await page.locator('cst-data-source .stats .kept', { hasText: '300' }).waitFor({ timeout: 30_000 });
+  await page.locator('cst-run-settings [data-method="recursive"] input').check();
+  await page.locator('cst-run-settings input.max-depth').fill('2');
+  await page.locator('cst-llm-settings [data-engine="openai"] input').check();
+  await page.locator('cst-llm-settings input.base-url').fill(llm.url);
+  await page.locator('cst-llm-settings input.base-url').dispatchEvent('change');
+  await page.locator('cst-llm-settings input.server-model').fill('constellate-test-llm');
+  await page.locator('cst-app button.start').click();
+  await page.locator('cst-explorer cst-treemap[data-tiles]').waitFor({ timeout: 200_000 });
+  const facts = await page.evaluate(() => {
+    const r = document.querySelector('cst-app').run;
+    const nodes = Object.values(r.hierarchy.nodes);
+    return {
+      method: r.config.method,
+      levels: r.hierarchy.levels,
+      noise: nodes.filter((n) => n.isNoise).map((n) => n.size),
+      sizes: r.hierarchy.roots.map((id) => r.hierarchy.nodes[id].size),
+      unnamed: nodes.filter((n) => !n.isNoise && n.nameSource !== 'llm').length,
+      childPrompts: r.hierarchy.promptLog.filter((e) => e.messages.some((m) => m.content.includes('Parent Cluster:'))).length,
+      deeper: nodes.some((n) => n.parentId !== null),
+    };
+  });
+  assert.equal(facts.method, 'recursive');
+  assert.ok(facts.levels >= 1 && facts.levels <= 2);
+  // Every text is somewhere: roots (clusters and unclustered) add up to the sample.
+  assert.equal(facts.sizes.reduce((a, b) => a + b, 0), 300);
+  assert.equal(facts.unnamed, 0);
+  if (facts.deeper) assert.ok(facts.childPrompts > 0, 'sub-themes are named with their parent in the prompt');
+  assert.match(await page.locator('cst-explorer .fig.levels').innerText(), /recursive/);
+  await page.screenshot({ path: join(outputDir(), 'recursive-sample.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

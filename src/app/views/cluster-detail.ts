@@ -7,6 +7,8 @@ import { clusterMembers, formatShare } from './members';
 import { labelMix, paneStyles } from './member-list';
 import './member-list';
 import { clusterColor } from './palette';
+import { promptsFor, promptsSection, promptStyles } from './prompt-log';
+import type { PromptLogEntry } from '../../core/llm/naming';
 
 /**
  * The selected cluster: name, size, cohesion, keywords, representatives, ground-truth label mix
@@ -20,6 +22,7 @@ export class ClusterDetail extends LitElement {
     labels: { attribute: false },
     assignments: { attribute: false },
     selectedCluster: { attribute: false },
+    promptLog: { attribute: false },
   };
 
   clusters: ClusterSummary[] = [];
@@ -28,10 +31,12 @@ export class ClusterDetail extends LitElement {
   labels: string[] | undefined = undefined;
   assignments: Int32Array = new Int32Array(0);
   selectedCluster: number | null = null;
+  /** Flat runs named by an LLM: the naming prompts (cluster c is asked for as "C<c>"). */
+  promptLog: PromptLogEntry[] | undefined = undefined;
 
   private members: number[] = [];
 
-  static override styles = [controlStyles, paneStyles];
+  static override styles = [controlStyles, paneStyles, promptStyles];
 
   override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('selectedCluster') || changed.has('assignments')) {
@@ -80,6 +85,7 @@ export class ClusterDetail extends LitElement {
             </ol></section>`
         : ''}
       ${labelMix(this.members, this.labels)}
+      ${promptsSection(promptsFor(this.promptLog, `C${id}`), `C${id}`)}
       <section class="member-section"><cst-member-list .members=${this.members} .texts=${this.texts} .labels=${this.labels}></cst-member-list></section>
     `;
   }

@@ -1,11 +1,12 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
-import { ancestors, getNode, itemsOf, pathOf, type Hierarchy, type HierarchyNode, type PromptLogEntry } from '../../core/hierarchy/tree';
+import { ancestors, getNode, itemsOf, pathOf, type Hierarchy, type PromptLogEntry } from '../../core/hierarchy/tree';
 import { controlStyles } from '../theme';
 import { fireNodeSelect } from './events';
 import { labelMix, paneStyles } from './member-list';
 import './member-list';
 import { formatShare } from './members';
+import { promptsFor, promptsSection, promptStyles } from './prompt-log';
 import { nodeColors, nodeTitle, orderedChildren } from './hierarchy-display';
 
 /**
@@ -33,6 +34,7 @@ export class NodeDetail extends LitElement {
   static override styles = [
     controlStyles,
     paneStyles,
+    promptStyles,
     css`
       .path { display: flex; flex-wrap: wrap; gap: 0.2rem; align-items: center; font-size: 0.78rem; margin-bottom: 0.25rem; }
       .path button { border: none; background: none; padding: 0 0.15rem; color: var(--cst-accent, #3b6cf6); font: inherit; cursor: pointer; max-width: 14rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
@@ -43,10 +45,6 @@ export class NodeDetail extends LitElement {
       .children button:hover { background: var(--cst-hover, #f2f4f8); }
       .children .n { font-size: 0.75rem; color: var(--cst-muted, #5b6475); font-variant-numeric: tabular-nums; }
       .dot { width: 0.6rem; height: 0.6rem; border-radius: 2px; flex: none; }
-      details { margin-bottom: 0.4rem; font-size: 0.8rem; }
-      summary { cursor: pointer; color: var(--cst-muted, #5b6475); }
-      pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--cst-bg, #f6f7fb); border-radius: 6px; padding: 0.5rem; max-height: 18rem; overflow: auto; font-size: 0.75rem; margin: 0.3rem 0; }
-      .role { font-weight: 600; font-size: 0.72rem; text-transform: uppercase; color: var(--cst-muted, #5b6475); }
     `,
   ];
 
@@ -57,7 +55,7 @@ export class NodeDetail extends LitElement {
       const id = this.nodeId;
       const ok = h !== null && id !== null && id in h.nodes;
       this.members = ok ? itemsOf(h, id) : [];
-      this.prompts = ok ? h.promptLog.filter((e) => e.ids.includes(id)) : [];
+      this.prompts = ok ? promptsFor(h.promptLog, id) : [];
     }
     if (this.nodeId === null) this.removeAttribute('data-node-id');
     else this.setAttribute('data-node-id', this.nodeId);
@@ -121,33 +119,11 @@ export class NodeDetail extends LitElement {
             </ol></section>`
         : ''}
       ${labelMix(this.members, this.labels)}
-      ${this.renderPrompts(node)}
+      ${promptsSection(this.prompts, node.id)}
       <section class="member-section"><cst-member-list what="theme" .members=${this.members} .texts=${this.texts} .labels=${this.labels}
         .describe=${(i: number) => [`Path: ${pathOf(h, i).map(nodeTitle).join(' › ') || 'unclustered'}`]}></cst-member-list></section>
     `;
   }
-
-  private renderPrompts(node: HierarchyNode) {
-    if (this.prompts.length === 0) return '';
-    return html`<section class="prompts"><h3>How it was named</h3>
-      ${this.prompts.map(
-        (e) => html`<details class="prompt" data-outcome=${e.outcome}>
-          <summary>Prompt ${e.seq + 1}: ${e.batchSize} cluster${e.batchSize === 1 ? '' : 's'}, attempt ${e.attempt + 1} — ${outcomeText(e, node.id)}${e.ms ? `, ${(e.ms / 1000).toFixed(1)} s` : ''}</summary>
-          ${e.messages.map((m) => html`<div class="role">${m.role}</div><pre>${m.content}</pre>`)}
-          ${e.answer !== undefined ? html`<div class="role">answer</div><pre class="answer">${e.answer}</pre>` : ''}
-          ${e.error ? html`<div class="role">error</div><pre>${e.error}</pre>` : ''}
-          ${e.notes.length ? html`<div class="role">notes</div><pre>${e.notes.join('\n')}</pre>` : ''}
-        </details>`,
-      )}
-    </section>`;
-  }
-}
-
-function outcomeText(e: PromptLogEntry, id: string): string {
-  if (e.named.includes(id)) return 'named it';
-  if (e.outcome === 'fallback') return 'keyword name given';
-  if (e.missing.includes(id)) return 'the answer left it out';
-  return e.outcome;
 }
 
 customElements.define('cst-node-detail', NodeDetail);

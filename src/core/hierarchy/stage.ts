@@ -1,5 +1,6 @@
 /**
- * Everything after the vectors exist, for a hierarchy run: build the tree, then explain, map and
+ * Everything after the vectors exist, for a hierarchy run: build the tree (HERCULES bottom-up or
+ * recursive top-down), then explain, map and
  * score its level-1 cut with the flat cluster stage (so the map, list and metrics of a hierarchy
  * run are those of its finest clusters), and give that cut the tree's level-1 names. One function
  * for the page's cluster worker and the command line.
@@ -11,6 +12,7 @@ import { clusterStage, SILHOUETTE_EXACT_ROWS, SILHOUETTE_SAMPLE_ROWS, type Clust
 import { levelMetrics, type LevelMetrics } from './level-metrics';
 import type { Matrix, StageOptions } from '../types';
 import { buildHercules, type ResamplingOptions } from './hercules';
+import { buildRecursive } from './recursive';
 import { assignmentsAtLevel, levelCut, type Hierarchy } from './tree';
 
 export interface HerculesSettings {
@@ -22,7 +24,24 @@ export interface HerculesSettings {
   resampling?: ResamplingOptions;
 }
 
-export type HierarchySettings = HerculesSettings;
+/** Top-down recursive clustering (seed 003): UMAP + HDBSCAN per subtree, split while loose. */
+export interface RecursiveSettings {
+  method: 'recursive';
+  /** Most levels (default 3). */
+  maxDepth?: number;
+  /** Split a cluster only while its silhouette is below this (default 0.3). */
+  silhouetteThreshold?: number;
+  /** Smallest min cluster size at any depth (the seed's floor, default 50). */
+  minClusterSizeFloor?: number;
+  /** min_cluster_size = max(floor, n · basePct · decay^depth): defaults 0.05 and 0.7. */
+  basePct?: number;
+  decay?: number;
+  /** Dimensions UMAP reduces each subset to before HDBSCAN (default 5). */
+  reduceDims?: number;
+  topicSeed?: string;
+}
+
+export type HierarchySettings = HerculesSettings | RecursiveSettings;
 
 export interface HierarchyStageInput extends Omit<ClusterStageInput, 'k' | 'fixed'> {
   hierarchy: HierarchySettings;
@@ -46,18 +65,27 @@ export interface HierarchyStageOutput {
 export async function hierarchyStage(input: HierarchyStageInput, deps: HierarchyDeps, opts: StageOptions = {}): Promise<HierarchyStageOutput> {
   const { vectors, texts, seed, hierarchy: h } = input;
   const t0 = performance.now();
-  const tree = await buildHercules(vectors, texts, {
-    levelClusterCounts: h.levels,
-    mode: h.mode,
-    embedDescriptions: deps.embedDescriptions,
-    engine: deps.engine,
-    topicSeed: h.topicSeed,
-    resampling: h.resampling,
-    naming: input.naming,
-    seed,
-    signal: opts.signal,
-    onProgress: opts.onProgress,
-  });
+  const common = { engine: deps.engine, topicSeed: h.topicSeed, naming: input.naming, seed, signal: opts.signal, onProgress: opts.onProgress };
+  const tree =
+    h.method === 'hercules'
+      ? await buildHercules(vectors, texts, {
+          ...common,
+          levelClusterCounts: h.levels,
+          mode: h.mode,
+          embedDescriptions: deps.embedDescriptions,
+          resampling: h.resampling,
+        })
+      : await buildRecursive(vectors, texts, {
+          ...common,
+          maxDepth: h.maxDepth,
+          silhouetteThreshold: h.silhouetteThreshold,
+          reduceDims: h.reduceDims,
+          rule: {
+            ...(h.minClusterSizeFloor !== undefined ? { floor: h.minClusterSizeFloor } : {}),
+            ...(h.basePct !== undefined ? { basePct: h.basePct } : {}),
+            ...(h.decay !== undefined ? { decay: h.decay } : {}),
+          },
+        });
   const seconds = (performance.now() - t0) / 1000;
   const cut = levelCut(tree, 1);
   const clustered = await clusterStage(

@@ -136,6 +136,11 @@ export function levelCut(h: Hierarchy, level: number): string[] {
   });
 }
 
+/** Nodes at each level's cut, finest first (a recursive tree's counterpart of HERCULES's --levels). */
+export function levelCounts(h: Hierarchy): number[] {
+  return Array.from({ length: h.levels }, (_, i) => levelCut(h, i + 1).length);
+}
+
 /**
  * Per item, the index into levelCut(h, level) of the node holding it at that level (its ancestor
  * or own leaf), −1 for noise items. For metrics and colouring by level.
