@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit';
+import { wizardStyles } from './wizard-styles';
 import { DEFAULT_TRANSFORMERS_LLM, LLM_DTYPES, type EngineSpec, type LlmDevice, type LlmDtype } from '../core/llm/spec';
 import { webLlmChoiceLabel } from '../core/llm/webllm-models';
 import { webLlmModels } from './llm-client';
@@ -48,18 +49,12 @@ export class LlmSettings extends LitElement {
   serverNote = '';
   webllmNote = '';
 
-  static override styles = css`
-    :host { display: block; }
-    .choices { display: grid; gap: 0.5rem; }
-    .choice { display: flex; gap: 0.6rem; border: 1px solid var(--cst-border, #ddd); border-radius: 8px; padding: 0.6rem 0.75rem; cursor: pointer; }
-    .choice.on { border-color: var(--cst-accent, #3b6cf6); background: #f3f6ff; }
-    .choice small { display: block; color: var(--cst-muted, #555); margin-top: 0.15rem; }
-    .row { display: flex; flex-wrap: wrap; gap: 0.9rem; margin-top: 0.7rem; align-items: end; }
-    label.f { display: flex; flex-direction: column; font-size: 0.85rem; color: var(--cst-muted, #555); gap: 0.2rem; }
-    select, input, button { font: inherit; padding: 0.25rem; }
-    .hint { font-size: 0.8rem; color: var(--cst-muted, #555); }
-    .warn { font-size: 0.85rem; color: #7a4b00; background: #fff6e5; border: 1px solid #f0d9a8; border-radius: 8px; padding: 0.4rem 0.6rem; margin-top: 0.6rem; }
-  `;
+  static override styles = [
+    wizardStyles,
+    css`
+      .warn { font-size: 0.85rem; color: #7a4b00; background: #fff6e5; border: 1px solid #f0d9a8; border-radius: 8px; padding: 0.4rem 0.6rem; margin-top: 0.6rem; }
+    `,
+  ];
 
   /** What the LLM worker should load. */
   spec(): EngineSpec {

@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit';
+import { wizardStyles } from './wizard-styles';
 import { DEFAULT_TRANSFORMERS_MODEL, EMBEDDER_CHOICES, TRANSFORMERS_MODELS } from '../core/embed/catalog';
 import type { EmbedderSpec } from '../core/embed/spec';
 import type { HierarchySettings } from '../core/hierarchy/stage';
@@ -74,21 +75,15 @@ export class RunSettings extends LitElement {
   topicSeed = '';
   private picked = new Map<string, Blob>();
 
-  static override styles = css`
-    :host { display: block; }
-    .choices { display: grid; gap: 0.5rem; }
-    .choice { display: flex; gap: 0.6rem; border: 1px solid var(--cst-border, #ddd); border-radius: 8px; padding: 0.6rem 0.75rem; cursor: pointer; }
-    .choice.on { border-color: var(--cst-accent, #3b6cf6); background: #f3f6ff; }
-    .choice small { display: block; color: var(--cst-muted, #555); margin-top: 0.15rem; }
-    .row { display: flex; flex-wrap: wrap; gap: 0.9rem; margin-top: 0.7rem; align-items: end; }
-    label.f { display: flex; flex-direction: column; font-size: 0.85rem; color: var(--cst-muted, #555); gap: 0.2rem; }
-    select, input { font: inherit; padding: 0.25rem; }
-    input.k { width: 6rem; }
-    .hint { font-size: 0.8rem; color: var(--cst-muted, #555); }
-    .sub { margin-top: 1rem; font-size: 0.85rem; font-weight: 600; color: var(--cst-muted, #555); }
-    .methods { margin-top: 0.35rem; }
-    .methods .choice { flex: 1 1 16rem; }
-  `;
+  static override styles = [
+    wizardStyles,
+    css`
+      input.k { width: 6rem; }
+      .sub { margin-top: 1rem; font-size: 0.85rem; font-weight: 600; color: var(--cst-muted, #555); }
+      .methods { margin-top: 0.35rem; }
+      .methods .choice { flex: 1 1 16rem; }
+    `,
+  ];
 
   override connectedCallback(): void {
     super.connectedCallback();

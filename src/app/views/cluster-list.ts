@@ -2,6 +2,7 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { ClusterSummary } from '../../core/types';
 import { controlStyles } from '../theme';
+import { listPanelStyles, scrollIntoList } from './list-panel';
 import { fireClusterSelect } from './events';
 import { formatShare, truncate } from './members';
 import { clusterColor } from './palette';
@@ -32,18 +33,8 @@ export class ClusterList extends LitElement {
 
   static override styles = [
     controlStyles,
+    listPanelStyles,
     css`
-      :host {
-        display: flex; flex-direction: column; min-height: 0; height: 100%;
-        background: var(--cst-panel, #fff);
-        border: 1px solid var(--cst-border, #e2e5ec);
-        border-radius: var(--cst-radius, 10px);
-      }
-      .head { padding: 0.7rem 0.75rem 0.5rem; border-bottom: 1px solid var(--cst-border, #e2e5ec); }
-      .title { display: flex; justify-content: space-between; align-items: baseline; margin-bottom: 0.45rem; }
-      h2 { font-size: 0.95rem; margin: 0; }
-      .count { font-size: 0.78rem; color: var(--cst-muted, #5b6475); font-variant-numeric: tabular-nums; }
-      ul { list-style: none; margin: 0; padding: 0.35rem; overflow: auto; flex: 1; min-height: 0; position: relative; }
       li {
         display: flex; gap: 0.6rem; padding: 0.5rem 0.55rem; border-radius: 8px; cursor: pointer;
         border: 1px solid transparent;
@@ -82,10 +73,7 @@ export class ClusterList extends LitElement {
     const list = this.renderRoot.querySelector<HTMLElement>('ul');
     const row = this.renderRoot.querySelector<HTMLElement>(`li[data-cluster-id="${this.selectedCluster}"]`);
     if (!list || !row) return;
-    const top = row.offsetTop;
-    const bottom = top + row.offsetHeight;
-    if (top < list.scrollTop) list.scrollTop = top - 4;
-    else if (bottom > list.scrollTop + list.clientHeight) list.scrollTop = bottom - list.clientHeight + 4;
+    scrollIntoList(list, row);
   }
 
   private clusterMatches(c: ClusterSummary, q: string): boolean {

@@ -19,7 +19,7 @@ import { nameClusters, type NamingOptions, type PromptLogEntry } from '../llm/na
 import type { ChildSummary, ClusterForNaming } from '../llm/prompts';
 import type { Matrix, ProgressFn } from '../types';
 import { resampleRefine, type ResamplingOptions } from './resample';
-import type { Hierarchy, HierarchyNode } from './tree';
+import { unnamedNode, type Hierarchy, type HierarchyNode } from './tree';
 
 export type { ResamplingOptions };
 
@@ -179,20 +179,17 @@ export async function buildHercules(vectors: Matrix, texts: string[], opts: Herc
     for (const a of itemAssign) sizes[a]++;
 
     for (let j = 0; j < k; j++) {
-      nodes[ids[j]] = {
+      nodes[ids[j]] = unnamedNode({
         id: ids[j],
         level,
         parentId: null,
         childIds: childIds[j],
         size: sizes[j],
-        title: '',
-        description: '',
-        nameSource: 'keywords',
         keywords: keywords[j],
         representatives: reps[j],
         cohesion: coh[j],
         ...(keepCentroids ? { centroid: Array.from(centres.data.subarray(j * centres.cols, (j + 1) * centres.cols)) } : {}),
-      };
+      });
       for (const ch of childIds[j]) nodes[ch].parentId = ids[j];
     }
 

@@ -26,7 +26,7 @@ import { pca } from '../reduce/pca';
 import { UMAP_MIN_ROWS, umap } from '../reduce/umap';
 import type { Matrix, ProgressFn } from '../types';
 import { nodeId } from './hercules';
-import type { Hierarchy, HierarchyNode } from './tree';
+import { unnamedNode, type Hierarchy, type HierarchyNode } from './tree';
 
 /** The adaptive min-cluster-size rule (seed 003 §2). */
 export interface MinClusterSizeRule {
@@ -354,21 +354,18 @@ async function assemble(vectors: Matrix, texts: string[], top: Draft, o: Assembl
     const forNaming: ClusterForNaming[] = [];
     row.forEach((d, j) => {
       const id = d.id as string;
-      nodes[id] = {
+      nodes[id] = unnamedNode({
         id,
         level: d.level as number,
         parentId: d.parent && d.parent.id !== undefined ? d.parent.id : null,
         childIds: d.children.map((c) => c.id as string),
         size: d.items.length,
-        title: '',
-        description: '',
-        nameSource: 'keywords',
         keywords: keywords[j],
         representatives: reps[j],
         cohesion: coh[j],
         ...(o.keepCentroids ? { centroid: Array.from(centres.data.subarray(j * centres.cols, (j + 1) * centres.cols)) } : {}),
         ...(d.isNoise ? { isNoise: true } : {}),
-      };
+      });
       if (!d.isNoise) {
         forNaming.push({
           id,

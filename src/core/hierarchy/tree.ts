@@ -52,6 +52,11 @@ export interface Hierarchy {
   notes?: string[];
 }
 
+/** A node as a builder first makes it: unnamed (a keyword or LLM name is given once its level is complete). */
+export function unnamedNode(n: Omit<HierarchyNode, 'title' | 'description' | 'nameSource'>): HierarchyNode {
+  return { ...n, title: '', description: '', nameSource: 'keywords' };
+}
+
 /** The node or a clear error (a missing id means a corrupt tree). */
 export function getNode(h: Hierarchy, id: string): HierarchyNode {
   const n = h.nodes[id];
