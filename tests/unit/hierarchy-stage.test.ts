@@ -170,3 +170,39 @@ describe('bridgedEngine errors', () => {
     await expect(engine.generate([{ role: 'user', content: 'hi' }])).rejects.toBeInstanceOf(ContextOverflowError);
   });
 });
+
+describe('descriptionMetrics (hand-computed)', () => {
+  it('LLM silhouette on cosine distances of the children’s descriptions, topic alignment as mean cosine', async () => {
+    const { descriptionMetrics } = await import('../../src/core/metrics/descriptions');
+    const { unnamedNode } = await import('../../src/core/hierarchy/tree');
+    const node = (id: string, level: number, parentId: string | null, childIds: string[]) => ({
+      ...unnamedNode({ id, level, parentId, childIds, size: 1, keywords: [], representatives: [], cohesion: 1 }),
+      title: id,
+      description: `about ${id}`,
+      nameSource: 'llm' as const,
+    });
+    const h = {
+      method: 'hercules' as const,
+      levels: 2,
+      nodes: { A: node('A', 1, 'P0', []), B: node('B', 1, 'P0', []), C: node('C', 1, 'P1', []), D: node('D', 1, 'P1', []), P0: node('P0', 2, null, ['A', 'B']), P1: node('P1', 2, null, ['C', 'D']) },
+      roots: ['P0', 'P1'],
+      itemLeaf: Int32Array.from([0, 1, 2, 3]),
+      leafIds: ['A', 'B', 'C', 'D'],
+      promptLog: [],
+    };
+    const at: Record<string, [number, number]> = { A: [1, 0], B: [0.6, 0.8], C: [0, 1], D: [-0.6, 0.8], P0: [1, 0], P1: [0, 1], seed: [1, 0] };
+    const embed = async (texts: string[]): Promise<Matrix> => {
+      const data = new Float32Array(texts.length * 2);
+      // "A. about A" → A; the topic seed comes last as itself.
+      texts.forEach((t, i) => data.set(at[t.split('.')[0]], i * 2));
+      return { data, rows: texts.length, cols: 2 };
+    };
+    const m = await descriptionMetrics(h, embed, 'seed');
+    // Cosine distances: AB .4, AC 1, AD 1.6, BC .2, BD .72, CD .2 → s = .6923, .1304, .6667, .8276.
+    expect(m[1].level).toBe(2);
+    expect(m[1].llmSilhouette).toBeCloseTo((0.9 / 1.3 + 0.06 / 0.46 + 0.4 / 0.6 + 0.96 / 1.16) / 4, 5);
+    expect(m[0].llmSilhouette).toBeNaN();
+    expect(m[1].topicAlignment).toBeCloseTo(0.5, 6);
+    expect(m[0].topicAlignment).toBeCloseTo((1 + 0.6 + 0 - 0.6) / 4, 6);
+  });
+});
