@@ -7,6 +7,7 @@ import type { NamingOptions } from '../src/core/llm/naming';
 import { clusterStage, type ClusterStageInput, type ClusterStageOutput } from '../src/core/pipeline';
 import type { Matrix, Progress } from '../src/core/types';
 import type { PromptLogEntry } from '../src/core/hierarchy/tree';
+import { llmMethodStage, type LlmMethodCheckpoint, type LlmMethodInput, type LlmMethodOutput } from '../src/core/methods/run-method';
 
 /** The LLM, when one names the clusters: its description and its generate(), proxied. */
 export interface LlmLink {
@@ -45,11 +46,29 @@ const service = {
     embed?: RemoteEmbed,
   ): Promise<HierarchyStageOutput> {
     const out = await hierarchyStage(
-      { ...input, naming: llm?.naming ?? input.naming },
+      { ...input, naming: llm?.naming },
       { engine: llm && generate ? bridgedEngine(llm.info, generate) : null, embedDescriptions: embed ? (texts) => embed(texts) : undefined },
       { onProgress },
     );
     return Comlink.transfer(out, [out.clustered.assignments.buffer, out.clustered.coords.buffer, out.tree.itemLeaf.buffer]);
+  },
+
+  /** ClusterFusion or shared pseudo-labels: the LLM forms the clusters. Checkpoints go to the page. */
+  async llmMethod(
+    input: LlmMethodInput,
+    onProgress: (p: Progress) => void,
+    llm: LlmLink,
+    generate: RemoteGenerate,
+    embed: RemoteEmbed,
+    onCheckpoint?: (cp: LlmMethodCheckpoint) => Promise<void>,
+    resume?: LlmMethodCheckpoint,
+  ): Promise<LlmMethodOutput> {
+    const out = await llmMethodStage(
+      input,
+      { engine: bridgedEngine(llm.info, generate), embed: (texts) => embed(texts) },
+      { onProgress, onCheckpoint, resume },
+    );
+    return Comlink.transfer(out, [out.clustered.assignments.buffer, out.clustered.coords.buffer]);
   },
 };
 

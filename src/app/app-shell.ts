@@ -1,15 +1,21 @@
 import { LitElement, css, html } from 'lit';
 import type { Dataset, Progress, RunRecord } from '../core/types';
-import { deleteRun, getRun, listRuns, renameRun, type RunMeta } from '../store/runs';
+import { deleteRun, getRun, listRuns, renameRun, saveRun, type RunMeta } from '../store/runs';
 import './data-source';
 import type { DataSource, DatasetChange } from './data-source';
 import './explorer';
 import './progress-view';
 import type { ProgressView } from './progress-view';
-import { executeRun } from './run-controller';
+import { executeRun, type RunRequest } from './run-controller';
+import { clearPendingRun, getPendingRun, type PendingRun } from '../store/pending-run';
+import type { LlmMethodCheckpoint } from '../core/methods/run-method';
+import { estimateClusterFusionCost, type ClusterFusionSettings } from '../core/methods/clusterfusion';
+import { estimatePseudoLabelCost, type PseudoLabelSettings } from '../core/methods/pseudolabels';
+import { meanTextTokens } from '../core/methods/common';
 import './run-settings';
-import { defaultLevels, type RunSettings } from './run-settings';
+import { defaultLevels, LLM_METHODS, type RunSettings } from './run-settings';
 import './llm-settings';
+import './offline-status';
 import type { LlmSettings } from './llm-settings';
 import './runs-list';
 import { CancelledError } from './worker-client';
@@ -27,6 +33,7 @@ export class AppShell extends LitElement {
     notice: { state: true },
     change: { state: true },
     settingsTick: { state: true },
+    pending: { state: true },
   };
 
   mode: Mode = 'setup';
@@ -37,6 +44,8 @@ export class AppShell extends LitElement {
   notice = '';
   change: DatasetChange | null = null;
   settingsTick = 0;
+  /** An LLM-formed run a reload or crash interrupted, kept in IndexedDB. */
+  pending: PendingRun<RunRequest, LlmMethodCheckpoint> | null = null;
   private abort: AbortController | null = null;
 
   static override styles = css`
@@ -54,12 +63,14 @@ export class AppShell extends LitElement {
     .error { color: #a11; background: #fdecec; border: 1px solid #f3c2c2; padding: 0.6rem 0.8rem; border-radius: 8px; margin-bottom: 1rem; white-space: pre-wrap; }
     .notice { color: #234; background: #eef6ee; border: 1px solid #cfe6cf; padding: 0.5rem 0.8rem; border-radius: 8px; margin-bottom: 1rem; }
     .why { color: var(--cst-muted, #5b6475); font-size: 0.9rem; }
+    .cost { color: #1d2330; font-size: 0.9rem; }
     button.link { background: none; border: 1px solid var(--cst-border, #ccd); border-radius: 8px; padding: 0.4rem 0.8rem; font: inherit; cursor: pointer; }
   `;
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.refreshRuns();
+    void this.refreshPending();
   }
 
   private async refreshRuns(): Promise<void> {
@@ -94,49 +105,85 @@ export class AppShell extends LitElement {
     }
   }
 
+  /** Why the run cannot start, or '': the settings' own problems, then what they need of each other. */
+  private problem(): string {
+    const s = this.settings;
+    const llm = this.llmSettings;
+    const own = s?.problem() || llm?.problem() || '';
+    if (own) return own;
+    if (s && LLM_METHODS.includes(s.method) && (!llm || llm.kind === 'none')) return 'This method has the LLM form the clusters: choose an LLM in step 3.';
+    return '';
+  }
+
   private async start(): Promise<void> {
     const s = this.settings;
     const change = this.change;
     if (!s || !change) return;
-    const llm = this.llmSettings;
-    const problem = s.problem() || llm?.problem() || '';
+    const problem = this.problem();
     if (problem) {
       this.error = problem;
       return;
     }
+    await this.execute({
+      dataset: change.dataset,
+      spec: s.spec(),
+      k: s.kChoice(),
+      hierarchy: s.hierarchySettings(),
+      llmMethod: s.llmMethodSettings(),
+      llm: this.llmSettings?.spec(),
+      seed: 42,
+      projection: s.projection,
+      textField: change.textField,
+      labelField: change.labelField,
+      idField: change.idField,
+    });
+  }
+
+  /** Continues the LLM-formed run a reload interrupted, from its last checkpoint. */
+  private async resumePending(): Promise<void> {
+    const p = this.pending;
+    if (!p) return;
+    // The API key was never kept: the one typed in step 3 serves when it is for the same server.
+    const here = this.llmSettings?.spec();
+    const llm = p.request.llm?.kind === 'openai' && here?.kind === 'openai' && here.baseUrl === p.request.llm.baseUrl ? { ...p.request.llm, apiKey: here.apiKey } : p.request.llm;
+    await this.execute({ ...p.request, llm, resume: { id: p.id, checkpoint: p.checkpoint } });
+  }
+
+  private async discardPending(): Promise<void> {
+    this.pending = null;
+    await clearPendingRun().catch(() => undefined);
+  }
+
+  private async execute(req: RunRequest): Promise<void> {
     this.error = '';
     this.notice = '';
     this.abort = new AbortController();
     this.mode = 'running';
-    this.progress = { stage: 'embed', done: 0, total: change.dataset.texts.length };
+    this.progress = { stage: 'embed', done: 0, total: req.dataset.texts.length };
     await this.updateComplete;
     this.renderRoot.querySelector<ProgressView>('cst-progress')?.reset();
     try {
-      const { run, warnings } = await executeRun(
-        {
-          dataset: change.dataset,
-          spec: s.spec(),
-          k: s.kChoice(),
-          hierarchy: s.hierarchySettings(),
-          llm: llm?.spec(),
-          seed: 42,
-          projection: s.projection,
-          textField: change.textField,
-          labelField: change.labelField,
-          idField: change.idField,
-        },
-        (p) => (this.progress = p),
-        this.abort.signal,
-      );
+      const { run, warnings } = await executeRun(req, (p) => (this.progress = p), this.abort.signal);
+      this.pending = null;
       this.run = run;
       this.mode = 'explore';
       this.notice = `Embedded ${run.embedStats.embedded.toLocaleString()} texts, ${run.embedStats.cached.toLocaleString()} taken from the cache, on ${run.embedStats.device}.${namingNote(run)}${warnings.length ? ` ${warnings.join(' ')}` : ''}`;
       await this.refreshRuns();
     } catch (e) {
       this.mode = 'setup';
-      this.error = e instanceof CancelledError ? 'Cancelled. Nothing was saved; your data is still loaded.' : message(e);
+      const kept = req.llmMethod ? ' The LLM work done so far is kept: you can resume it.' : '';
+      this.error = e instanceof CancelledError ? `Cancelled. Nothing was saved; your data is still loaded.${kept}` : `${message(e)}${kept}`;
+      if (req.llmMethod) await this.refreshPending();
     } finally {
       this.abort = null;
+    }
+  }
+
+  private async refreshPending(): Promise<void> {
+    try {
+      this.pending = (await getPendingRun<RunRequest, LlmMethodCheckpoint>()) ?? null;
+    } catch {
+      this.pending = null;
     }
   }
 
@@ -150,6 +197,25 @@ export class AppShell extends LitElement {
       this.notice = '';
     } catch (e) {
       this.error = message(e);
+    }
+  }
+
+  /**
+   * Saves an imported run and opens it (issue 6). A run whose id is already saved here is kept as a
+   * copy under a new id, so importing never overwrites a run (or its renaming).
+   */
+  private async importRun(imported: RunRecord): Promise<void> {
+    try {
+      const clash = (await getRun(imported.id)) !== undefined;
+      const run = clash ? { ...imported, id: `${imported.id}-import-${Date.now().toString(36)}`, name: `${imported.name} (imported)` } : imported;
+      await saveRun(run);
+      await this.refreshRuns();
+      this.run = run;
+      this.mode = 'explore';
+      this.error = '';
+      this.notice = `Imported “${run.name}”${clash ? ' as a copy (a run with its id is already saved here)' : ''}: ${run.texts.length.toLocaleString()} texts.`;
+    } catch (e) {
+      this.error = `The run could not be imported: ${message(e)}`;
     }
   }
 
@@ -177,12 +243,13 @@ export class AppShell extends LitElement {
   }
 
   override render() {
-    const problem = this.settings?.problem() || this.llmSettings?.problem() || '';
+    const problem = this.problem();
     void this.settingsTick;
     return html`
       <header>
         <h1>✶ Constellate</h1>
         <span class="tag">A map of the themes in your texts, made in this browser. Nothing is uploaded.</span>
+        <cst-offline-status></cst-offline-status>
         ${this.mode === 'explore' ? html`<button class="link new-run" @click=${() => { this.mode = 'setup'; this.notice = ''; }}>New run</button>` : ''}
       </header>
       <aside>
@@ -192,10 +259,20 @@ export class AppShell extends LitElement {
           @run-open=${(e: CustomEvent<{ id: string }>) => this.open(e.detail.id)}
           @run-rename=${(e: CustomEvent<{ id: string; name: string }>) => this.rename(e.detail.id, e.detail.name)}
           @run-delete=${(e: CustomEvent<{ id: string }>) => this.removeRun(e.detail.id)}
+          @run-import=${(e: CustomEvent<{ run: RunRecord }>) => this.importRun(e.detail.run)}
         ></cst-runs-list>
       </aside>
       <main>
         ${this.error ? html`<div class="error app-error" role="alert">${this.error}</div>` : ''}
+        ${this.pending && this.mode !== 'running'
+          ? html`<div class="notice pending" role="status">
+              An unfinished ${this.pending.request.llmMethod?.kind === 'pseudolabels' ? 'pseudo-label' : 'ClusterFusion'} run of
+              <b>${this.pending.request.dataset.name}</b> (${this.pending.request.dataset.texts.length.toLocaleString()} texts, started
+              ${new Date(this.pending.startedAt).toLocaleString()}) was kept${this.pending.where ? `, stopped at ${this.pending.where}` : ''}.
+              <button class="link resume" @click=${() => this.resumePending()}>Resume</button>
+              <button class="link discard" @click=${() => this.discardPending()}>Discard</button>
+            </div>`
+          : ''}
         ${this.notice
           ? html`<div class="notice" data-embedded=${this.run?.embedStats.embedded ?? ''} data-cached=${this.run?.embedStats.cached ?? ''}>${this.notice}</div>`
           : ''}
@@ -215,6 +292,7 @@ export class AppShell extends LitElement {
           <section class="go">
             <button class="primary start" ?disabled=${!this.change || this.change.dataset.texts.length === 0 || !!problem} @click=${() => this.start()}>Cluster</button>
             <span class="why">${!this.change ? 'Load texts first: try the sample, pick a file, or paste.' : problem}</span>
+            ${!problem && this.change ? this.renderCost(this.change.dataset) : ''}
           </section>
         </div>
         ${this.mode === 'running'
@@ -225,11 +303,31 @@ export class AppShell extends LitElement {
     `;
   }
 
+  /** What an LLM-formed run will cost, before it starts: LLM calls and tokens. */
+  private renderCost(ds: Dataset) {
+    const method = this.settings?.llmMethodSettings();
+    const context = this.llmSettings?.contextHint() ?? 8192;
+    if (!method) return '';
+    const { kind, ...settings } = method;
+    const input = { n: ds.texts.length, meanTextTokens: meanTextTokens(ds.texts), contextTokens: context };
+    const c =
+      kind === 'clusterfusion'
+        ? estimateClusterFusionCost({ ...input, settings: settings as ClusterFusionSettings })
+        : estimatePseudoLabelCost({ ...input, settings: settings as PseudoLabelSettings });
+    return html`<span class="cost" data-calls=${c.calls} data-tokens=${c.totalTokens}>
+      ${c.exact ? 'About' : 'At most'} <b>${c.calls.toLocaleString()}</b> LLM calls and ${formatTokens(c.totalTokens)} tokens
+      (planned for a ${Math.round(context / 1024)}k-token context).</span>`;
+  }
+
   /** The one-click start used by the page's `?sample` flag and tests. */
   async loadSample(): Promise<void> {
     await this.updateComplete;
     await this.renderRoot.querySelector<DataSource>('cst-data-source')?.loadSample();
   }
+}
+
+function formatTokens(t: number): string {
+  return t >= 1e6 ? `${(t / 1e6).toFixed(1)} million` : t >= 1e4 ? `${Math.round(t / 1000)}k` : t.toLocaleString();
 }
 
 /** How many clusters the LLM named, and how many fell back to keywords. */

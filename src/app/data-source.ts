@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import type { Dataset } from '../core/types';
-import { guessColumns, toDataset } from '../io/columns';
+import { analysableColumns, guessColumns, toDataset } from '../io/columns';
 import { parseInput, type ParsedTable } from '../io/parse';
 
 export interface DatasetChange {
@@ -35,6 +35,7 @@ export class DataSource extends LitElement {
     dragging: { state: true },
     pasteOpen: { state: true },
     samples: { state: true },
+    extraFields: { state: true },
   };
 
   table: ParsedTable | null = null;
@@ -47,6 +48,8 @@ export class DataSource extends LitElement {
   dragging = false;
   pasteOpen = false;
   samples: SampleInfo[] = [];
+  /** Issue 6: extra columns kept with the run for "Analyse a column" (yes/no and numeric ones ticked by default). */
+  extraFields: string[] = [];
   private current: Dataset | null = null;
 
   static override styles = css`
@@ -62,6 +65,8 @@ export class DataSource extends LitElement {
     select { font: inherit; padding: 0.25rem; }
     .stats { display: flex; flex-wrap: wrap; gap: 1rem; margin-top: 0.75rem; font-variant-numeric: tabular-nums; }
     .stats b { font-size: 1.1rem; }
+    .extra-columns { display: flex; flex-wrap: wrap; gap: 0.3rem 0.9rem; align-items: center; margin-top: 0.6rem; font-size: 0.85rem; color: var(--cst-muted, #555); }
+    .extra-columns label.extra { flex-direction: row; align-items: center; gap: 0.25rem; color: #333; }
     .preview { margin-top: 0.6rem; font-size: 0.85rem; color: #333; max-height: 8rem; overflow: auto; border-top: 1px solid #eee; }
     .preview div { padding: 0.2rem 0; border-bottom: 1px solid #f3f3f3; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
     button { font: inherit; }
@@ -121,6 +126,7 @@ export class DataSource extends LitElement {
     this.textField = textField && table.columns.includes(textField) ? textField : guess.text;
     this.labelField = labelField && table.columns.includes(labelField) ? labelField : guess.label ?? '';
     this.idField = guess.id ?? '';
+    this.extraFields = analysableColumns(table, [this.textField, this.idField, this.labelField]);
     this.emit();
   }
 
@@ -144,6 +150,7 @@ export class DataSource extends LitElement {
         textFields: [this.textField],
         idField: this.idField || undefined,
         labelField: this.labelField || undefined,
+        extraFields: this.extraFields.filter((f) => f !== this.textField && f !== this.idField && f !== this.labelField),
       });
       this.current = dataset;
       this.error = dataset.texts.length === 0 ? `The column “${this.textField}” has no non-empty texts. Pick another text column.` : '';
@@ -221,6 +228,20 @@ export class DataSource extends LitElement {
                 </select>
               </label>
             </div>
+            ${t.columns.some((c) => c !== this.textField && c !== this.idField && c !== this.labelField)
+              ? html`<div class="extra-columns">Columns to analyse (optional, kept with the run):
+                  ${t.columns
+                    .filter((c) => c !== this.textField && c !== this.idField && c !== this.labelField)
+                    .map(
+                      (c) => html`<label class="extra"><input type="checkbox" data-column=${c} .checked=${this.extraFields.includes(c)}
+                        @change=${(e: Event) => {
+                          const on = (e.target as HTMLInputElement).checked;
+                          this.extraFields = on ? [...this.extraFields, c] : this.extraFields.filter((x) => x !== c);
+                          this.emit();
+                        }} />${c}</label>`,
+                    )}
+                </div>`
+              : ''}
             ${d
               ? html`<div class="stats" data-kept=${d.stats.kept}>
                   <span><b>${this.name}</b> (${t.format.toUpperCase()})</span>

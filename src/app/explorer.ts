@@ -8,6 +8,10 @@ import type { ClusterSelectEvent } from './views/index';
 import type { NodeSelectEvent } from './views/events';
 import './views/node-detail';
 import { nodeTitle } from './views/hierarchy-display';
+// Issue 6: the Export menu, placing new texts, analysing a column.
+import './views/export-menu';
+import './views/place-texts';
+import './views/analysis-panel';
 
 /** A finished run: summary figures, then the cluster list, the 2-D map and the selected cluster's members. */
 export class Explorer extends LitElement {
@@ -23,7 +27,7 @@ export class Explorer extends LitElement {
   };
   run: RunRecord | null = null;
   selected: number | null = null;
-  tab: 'themes' | 'map' | 'labels' | 'compare' = 'map';
+  tab: 'themes' | 'map' | 'labels' | 'compare' | 'place' | 'analyse' = 'map';
   /** Hierarchy runs: the node shown in the pane (any level), and the level the map is coloured by. */
   selectedNode: string | null = null;
   mapLevel = 1;
@@ -45,6 +49,7 @@ export class Explorer extends LitElement {
     .tabs { display: flex; gap: 0.3rem; margin: 0 0 0.8rem; }
     .tabs button { font: inherit; border: 1px solid var(--cst-border, #e2e5ec); background: var(--cst-panel, #fff); border-radius: 8px; padding: 0.35rem 0.9rem; cursor: pointer; }
     .tabs button.on { border-color: var(--cst-accent, #3b6cf6); background: var(--cst-accent-soft, #eef3ff); font-weight: 600; }
+    .tabs cst-export-menu { margin-left: auto; }
     .pane { background: var(--cst-panel, #fff); border: 1px solid var(--cst-border, #e2e5ec); border-radius: 12px; padding: 1rem; }
     .pane select { font: inherit; margin-left: 0.5rem; max-width: 40rem; }
     .muted { color: var(--cst-muted, #5b6475); }
@@ -154,6 +159,7 @@ export class Explorer extends LitElement {
             .assignments=${r.assignments}
             .selectedCluster=${this.selected}
             .promptLog=${r.promptLog}
+            .describe=${labelsOf(r)}
           ></cst-cluster-detail>`
         : ''}
     </div>
@@ -205,7 +211,12 @@ export class Explorer extends LitElement {
         <span class="fig">texts <b>${r.texts.length.toLocaleString()}</b></span>
         ${r.hierarchy
           ? html`<span class="fig levels">levels <b>${levelSizes(r.hierarchy).join(' › ')}</b> themes (${r.hierarchy.method === 'hercules' ? `HERCULES, ${r.config.mode ?? 'direct'}` : 'recursive'})</span>`
-          : html`<span class="fig">clusters <b>${r.config.k}</b> (k-means)</span>`}
+          : html`<span class="fig">clusters <b>${r.config.k}</b>${r.llmMethod ? '' : ' (k-means)'}</span>`}
+        ${r.llmMethod ? html`<span class="fig formed" data-calls=${r.llmMethod.llmCalls} data-fallbacks=${r.llmMethod.fallbacks}
+              title=${r.llmMethod.notes.join('\n')}>formed by <b>${r.llmMethod.kind === 'clusterfusion' ? 'ClusterFusion' : 'shared pseudo-labels'}</b>:
+              <b>${r.llmMethod.llmCalls.toLocaleString()}</b> LLM calls, ${(r.llmMethod.tokens.prompt + r.llmMethod.tokens.answer).toLocaleString()} tokens,
+              <b>${r.llmMethod.fallbacks.toLocaleString()}</b> texts placed by embedding${r.llmMethod.rounds !== undefined ? `, ${r.llmMethod.rounds} rounds${r.llmMethod.converged ? ' (converged)' : ''}` : ''}</span>`
+          : ''}
         <span class="fig names">names <b>${r.config.llm ? r.config.llm.model : 'keywords'}</b></span>
         <span class="fig">embedder <b>${e.id}</b> · ${e.model} · ${e.dtype} · ${e.dims}-d on <b>${r.embedStats.device}</b></span>
         <span class="fig">embedded <b>${r.embedStats.embedded.toLocaleString()}</b>, from cache <b>${r.embedStats.cached.toLocaleString()}</b></span>
@@ -238,6 +249,9 @@ export class Explorer extends LitElement {
         <button class="tab-map ${this.tab === 'map' ? 'on' : ''}" role="tab" @click=${() => (this.tab = 'map')}>${r.hierarchy ? 'Map' : 'Map and clusters'}</button>
         ${r.labels ? html`<button class="tab-labels ${this.tab === 'labels' ? 'on' : ''}" role="tab" @click=${() => (this.tab = 'labels')}>Clusters vs labels</button>` : ''}
         <button class="tab-compare ${this.tab === 'compare' ? 'on' : ''}" role="tab" @click=${() => this.openCompare()}>Compare with another run</button>
+        <button class="tab-place ${this.tab === 'place' ? 'on' : ''}" role="tab" @click=${() => (this.tab = 'place')}>Place new texts</button>
+        <button class="tab-analyse ${this.tab === 'analyse' ? 'on' : ''}" role="tab" @click=${() => (this.tab = 'analyse')}>Analyse a column</button>
+        <cst-export-menu .run=${r}></cst-export-menu>
       </div>
       ${this.tab === 'labels' && r.labels
         ? html`<div class="pane" @cluster-select=${(ev: ClusterSelectEvent) => { this.onSelect(ev); this.tab = 'map'; }}>
@@ -257,9 +271,17 @@ export class Explorer extends LitElement {
             ${this.other ? html`<cst-run-compare .a=${r} .b=${this.other}></cst-run-compare>` : ''}
           </div>`
         : ''}
+      <div class="pane" ?hidden=${this.tab !== 'place'}><cst-place-texts .run=${r}></cst-place-texts></div>
+      <div class="pane" ?hidden=${this.tab !== 'analyse'}><cst-analysis-panel .run=${r}></cst-analysis-panel></div>
       ${r.hierarchy ? this.renderHierarchy(r, r.hierarchy) : this.renderFlat(r)}
     `;
   }
+}
+
+/** Pseudo-label runs: the labels of an opened member. */
+function labelsOf(r: RunRecord): ((i: number) => string[]) | null {
+  const labels = r.llmMethod?.labels;
+  return labels ? (i) => [`Pseudo-labels: ${(labels[i] ?? []).join(' · ') || '—'}`] : null;
 }
 
 interface LevelView {

@@ -2,6 +2,7 @@ import { LitElement, css, html } from 'lit';
 import { wizardStyles } from './wizard-styles';
 import { DEFAULT_TRANSFORMERS_LLM, LLM_DTYPES, type EngineSpec, type LlmDevice, type LlmDtype } from '../core/llm/spec';
 import { webLlmChoiceLabel } from '../core/llm/webllm-models';
+import { connectAllowed } from './csp';
 import { webLlmModels } from './llm-client';
 
 type EngineKind = EngineSpec['kind'];
@@ -48,6 +49,7 @@ export class LlmSettings extends LitElement {
   apiKey = '';
   serverNote = '';
   webllmNote = '';
+  private webllmContexts = new Map<string, number>();
 
   static override styles = [
     wizardStyles,
@@ -76,6 +78,12 @@ export class LlmSettings extends LitElement {
     }
   }
 
+  /** The context window to plan LLM costs with before the engine is loaded (and can say). */
+  contextHint(): number {
+    if (this.kind === 'webllm') return this.webllmContexts.get(this.webllmModel) ?? 4096;
+    return this.kind === 'transformers' ? 4096 : 8192;
+  }
+
   /** A reason the run cannot start with this choice, or ''. */
   problem(): string {
     if (this.kind === 'openai') {
@@ -85,6 +93,7 @@ export class LlmSettings extends LitElement {
       } catch {
         return 'Enter the server address, such as http://127.0.0.1:8080/v1.';
       }
+      if (!connectAllowed(this.baseUrl.trim())) return this.policyNote();
       if (!this.serverModel.trim()) return 'Enter the model name the server should use (or press “List models”).';
     }
     if (this.kind === 'webllm' && !this.webllmModel) return 'Pick a WebLLM model.';
@@ -93,6 +102,10 @@ export class LlmSettings extends LitElement {
   }
 
   private async listServerModels(): Promise<void> {
+    if (!connectAllowed(this.baseUrl.trim())) {
+      this.serverNote = 'Not asked: blocked by the security policy (see below).';
+      return;
+    }
     this.serverNote = 'Asking the server…';
     try {
       const { listModels } = await import('../core/llm/openai');
@@ -111,6 +124,7 @@ export class LlmSettings extends LitElement {
       // Asked of the LLM worker: WebLLM's code loads there, not in the page.
       const catalog = await webLlmModels();
       this.webllmModels = catalog.offered.map((m) => ({ id: m.id, label: webLlmChoiceLabel(m) }));
+      this.webllmContexts = new Map(catalog.offered.flatMap((m) => (m.contextTokens ? [[m.id, m.contextTokens] as const] : [])));
       if (!this.webllmModel || !this.webllmModels.some((m) => m.id === this.webllmModel)) this.webllmModel = catalog.defaultId ?? this.webllmModels[0]?.id ?? '';
       this.webllmNote = catalog.adapter
         ? `${this.webllmModels.length} models fit this GPU${catalog.adapter.features.includes('shader-f16') ? '' : ' (no 16-bit shaders: 32-bit variants only)'}.`
@@ -130,6 +144,17 @@ export class LlmSettings extends LitElement {
 
   private changed(): void {
     this.dispatchEvent(new CustomEvent('settings-change', { bubbles: true, composed: true }));
+  }
+
+  /** Why the page's content-security policy keeps it from this server (see index.html). */
+  private policyNote(): string {
+    let origin = this.baseUrl.trim();
+    try {
+      origin = new URL(origin).origin;
+    } catch {
+      /* shown as typed */
+    }
+    return `This page's security policy lets it reach only its own site, Hugging Face and LLM servers on this computer (localhost, 127.0.0.1), so it cannot call ${origin}. Run the server on this computer, or host Constellate yourself with ${origin} added to connect-src in index.html (or CONSTELLATE_CONNECT_SRC when building).`;
   }
 
   private remote(): boolean {
@@ -205,7 +230,7 @@ export class LlmSettings extends LitElement {
               <button class="list-models" @click=${() => this.listServerModels()}>List models</button>
               <span class="hint server-note">${this.serverNote}</span>
             </div>
-            ${this.remote() ? html`<div class="warn">This server is not on this computer: the sample texts of every cluster will be sent to it.</div>` : ''}`
+            ${!connectAllowed(this.baseUrl.trim()) ? html`<div class="warn csp-blocked">${this.policyNote()}</div>` : this.remote() ? html`<div class="warn">This server is not on this computer: the sample texts of every cluster will be sent to it.</div>` : ''}`
         : ''}
     `;
   }

@@ -2,14 +2,16 @@ import * as Comlink from 'comlink';
 import type { EmbedderSpec } from '../core/embed/spec';
 import type { HierarchySettings, HierarchyStageInput, HierarchyStageOutput } from '../core/hierarchy/stage';
 import type { RemoteGenerate } from '../core/llm/bridge';
-import type { EngineSpec } from '../core/llm/spec';
 import type { ClusterStageInput, ClusterStageOutput, Projection } from '../core/pipeline';
 import { validateK } from '../core/pipeline';
 import { assembleRun } from '../core/run';
-import type { Dataset, Matrix, Progress, RunRecord } from '../core/types';
+import type { Dataset, LlmMethodRecord, Matrix, Progress, RunRecord } from '../core/types';
 import type { LevelMetrics } from '../core/hierarchy/level-metrics';
 import type { PromptLogEntry } from '../core/hierarchy/tree';
 import { saveRun } from '../store/runs';
+import { clearPendingRun, savePendingRun } from '../store/pending-run';
+import type { LlmMethodCheckpoint, LlmMethodOutput, LlmMethodSettings } from '../core/methods/run-method';
+import { publicEngineSpec, type EngineSpec } from '../core/llm/spec';
 import type { ClusterService, LlmLink, RemoteEmbed } from '../../workers/cluster.worker';
 import type { EmbedResult, EmbedService } from '../../workers/embed.worker';
 import { openLlm, type LlmSession } from './llm-client';
@@ -23,6 +25,10 @@ export interface RunRequest {
   hierarchy?: HierarchySettings;
   /** Who names the clusters; absent or kind 'none' → keywords. */
   llm?: EngineSpec;
+  /** ClusterFusion or pseudo-labels: the LLM forms the clusters (needs `llm`). */
+  llmMethod?: LlmMethodSettings;
+  /** Continue an interrupted LLM-formed run from its checkpoint. */
+  resume?: { id: string; checkpoint?: LlmMethodCheckpoint };
   seed: number;
   projection: Projection;
   textField?: string;
@@ -37,8 +43,15 @@ export interface RunRequest {
  */
 export async function executeRun(req: RunRequest, onProgress: (p: Progress) => void, signal: AbortSignal): Promise<{ run: RunRecord; warnings: string[] }> {
   const { dataset, spec, k, seed } = req;
-  if (!req.hierarchy && k !== 'auto') validateK(k, dataset.texts.length);
-  const progress = Comlink.proxy(onProgress);
+  if (!req.hierarchy && !req.llmMethod && k !== 'auto') validateK(k, dataset.texts.length);
+  if (req.llmMethod && (!req.llm || req.llm.kind === 'none')) throw new Error('This method needs a language model: choose one in step 3.');
+  // An LLM-formed run is kept while it runs, so a reload can resume it (see resumableProgress).
+  const pending = req.llmMethod ? keepPending(req) : null;
+  if (pending) await pending.save(undefined);
+  const progress = Comlink.proxy((p: Progress) => {
+    pending?.where(p);
+    onProgress(p);
+  });
 
   const t0 = performance.now();
   const embedded = await embedOnce(spec, dataset.texts, progress, signal);
@@ -58,8 +71,32 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
     let tree: HierarchyStageOutput['tree'] | undefined;
     let promptLog: PromptLogEntry[] | undefined;
     let levelScores: LevelMetrics[] | undefined;
+    let methodRecord: LlmMethodRecord | undefined;
     const base = { vectors, texts: dataset.texts, labels: dataset.labels, seed, projection: req.projection };
-    if (req.hierarchy) {
+    if (req.llmMethod && llm && generate) {
+      const info = llm.info;
+      const out = await callWorker<ClusterService, LlmMethodOutput>(
+        'clustering',
+        createClusterWorker,
+        (w) =>
+          w.llmMethod(
+            Comlink.transfer({ ...base, method: req.llmMethod as LlmMethodSettings }, [vectors.data.buffer]),
+            progress,
+            { info },
+            generate,
+            Comlink.proxy(async (texts: string[]) => {
+              const e = await embedOnce(spec, texts, Comlink.proxy(() => {}), signal);
+              return { data: e.data, rows: e.rows, cols: e.cols };
+            }),
+            Comlink.proxy((cp: LlmMethodCheckpoint) => pending?.save(cp) ?? Promise.resolve()),
+            req.resume?.checkpoint,
+          ),
+        signal,
+      );
+      clustered = out.clustered;
+      promptLog = out.promptLog;
+      methodRecord = out.record;
+    } else if (req.hierarchy) {
       const input: HierarchyStageInput = { ...base, hierarchy: req.hierarchy };
       // The LLM's descriptions are embedded with the run's embedder, in a worker of its own: the
       // description mode clusters them, and the LLM metrics score them.
@@ -92,7 +129,7 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
 
     onProgress({ stage: 'save', done: 0, total: 1 });
     const run = assembleRun({
-      id: newRunId(),
+      id: req.resume?.id ?? newRunId(),
       dataset,
       fields: { textField: req.textField, labelField: req.labelField, idField: req.idField },
       embedder: embedded.info,
@@ -103,15 +140,48 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
       hierarchy: tree && req.hierarchy ? { tree, settings: req.hierarchy, metrics: levelScores } : undefined,
       llm: llm ? { kind: llm.info.id, model: llm.info.model } : undefined,
       promptLog,
+      llmMethod: methodRecord,
       timings,
     });
     await saveRun(run);
+    await pending?.clear();
     onProgress({ stage: 'save', done: 1, total: 1 });
     return { run, warnings: embedded.warnings };
   } finally {
     llm?.close();
   }
 }
+
+/** Keeps the pending run (request without secrets, latest checkpoint) in IndexedDB, throttled. */
+function keepPending(req: RunRequest) {
+  const id = req.resume?.id ?? newRunId();
+  const startedAt = Date.now();
+  const request: RunRequest = { ...req, llm: req.llm ? publicEngineSpec(req.llm) : undefined, resume: undefined };
+  let where = '';
+  let last = 0;
+  let latest: LlmMethodCheckpoint | undefined = req.resume?.checkpoint;
+  const write = async (): Promise<void> => {
+    last = Date.now();
+    try {
+      await savePendingRun({ id, startedAt, request, checkpoint: latest, where, savedAt: last });
+    } catch {
+      // A full quota must not stop the run; it only loses the ability to resume.
+    }
+  };
+  return {
+    async save(cp: LlmMethodCheckpoint | undefined): Promise<void> {
+      if (cp) latest = cp;
+      if (!cp || Date.now() - last > CHECKPOINT_MS) await write();
+    },
+    where(p: Progress): void {
+      where = p.message ? `${p.stage}: ${p.message}` : `${p.stage} ${p.done}/${p.total}`;
+    },
+    clear: () => clearPendingRun().catch(() => undefined),
+  };
+}
+
+/** Checkpoints written at most this often (each copies the method's state). */
+const CHECKPOINT_MS = 1500;
 
 function embedOnce(spec: EmbedderSpec, texts: string[], progress: (p: Progress) => void, signal: AbortSignal): Promise<EmbedResult> {
   return callWorker<EmbedService, EmbedResult>('embedding', createEmbedWorker, (w) => w.embed(spec, texts, progress), signal);

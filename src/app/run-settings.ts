@@ -3,15 +3,23 @@ import { wizardStyles } from './wizard-styles';
 import { DEFAULT_TRANSFORMERS_MODEL, EMBEDDER_CHOICES, TRANSFORMERS_MODELS } from '../core/embed/catalog';
 import type { EmbedderSpec } from '../core/embed/spec';
 import type { HierarchySettings } from '../core/hierarchy/stage';
+import type { LlmMethodSettings } from '../core/methods/run-method';
 import type { EmbedderId } from '../core/types';
 
 export type SourceKind = 'hub' | 'same-origin' | 'files';
 
-const METHOD_CHOICES = [
+export type MethodId = 'kmeans' | 'hercules' | 'recursive' | 'clusterfusion' | 'pseudolabels';
+
+/** Methods where the LLM forms the clusters, not only names them. */
+export const LLM_METHODS: readonly MethodId[] = ['clusterfusion', 'pseudolabels'];
+
+const METHOD_CHOICES: readonly { id: MethodId; label: string; note: string }[] = [
   { id: 'kmeans', label: 'Flat clusters', note: 'k-means into k groups: quick, one level.' },
   { id: 'hercules', label: 'Hierarchy of themes', note: 'HERCULES: clusters, then clusters of clusters, named level by level.' },
+  { id: 'clusterfusion', label: 'LLM topics (ClusterFusion)', note: 'The LLM reads a balanced sample, proposes k topics, then puts every text in one of them. Needs an LLM; costs a call per ~20 texts.' },
+  { id: 'pseudolabels', label: 'LLM labels (shared pseudo-labels)', note: 'The LLM labels every text in view of its neighbours, refines the labels, then k-means groups texts by them. Needs an LLM; about one call per text per round.' },
   { id: 'recursive', label: 'Zoom into themes', note: 'Top-down: find broad themes (UMAP + HDBSCAN), then split each loose one again. Finds its own number of themes; texts that fit none stay “unclustered”. Slower.' },
-] as const;
+];
 
 /** Clusters per level for n texts: about √n at the bottom, each level about 4.5× fewer, down to 2. */
 export function defaultLevels(n: number): number[] {
@@ -47,6 +55,12 @@ export class RunSettings extends LitElement {
     topicSeed: { state: true },
     maxDepth: { state: true },
     splitBelow: { state: true },
+    groups: { state: true },
+    sampleSize: { state: true },
+    domainContext: { state: true },
+    guidance: { state: true },
+    neighbours: { state: true },
+    maxRounds: { state: true },
   };
 
   embedder: EmbedderId = 'glove-sif';
@@ -64,7 +78,16 @@ export class RunSettings extends LitElement {
   pickedCount = 0;
   webgpu: boolean | null = null;
   /** Flat k-means, a HERCULES hierarchy built bottom-up, or a recursive one built top-down. */
-  method: 'kmeans' | 'hercules' | 'recursive' = 'kmeans';
+  method: MethodId = 'kmeans';
+  /** ClusterFusion: k-means groups for the sample (blank = 2k), sample size (blank = as many as fit). */
+  groups = '';
+  sampleSize = '';
+  /** ClusterFusion and pseudo-labels: what the texts are, and (ClusterFusion) how to shape the topics. */
+  domainContext = '';
+  guidance = '';
+  /** Pseudo-labels: neighbours per text, and rounds of refinement at most. */
+  neighbours = 10;
+  maxRounds = 5;
   /** Recursive: most levels, and the silhouette below which a theme is split again. */
   maxDepth = 3;
   splitBelow = 0.3;
@@ -80,7 +103,7 @@ export class RunSettings extends LitElement {
     css`
       input.k { width: 6rem; }
       .sub { margin-top: 1rem; font-size: 0.85rem; font-weight: 600; color: var(--cst-muted, #555); }
-      .methods { margin-top: 0.35rem; }
+      .methods { margin-top: 0.35rem; align-items: stretch; }
       .methods .choice { flex: 1 1 16rem; }
     `,
   ];
@@ -136,6 +159,27 @@ export class RunSettings extends LitElement {
     return { method: 'hercules', levels: this.levelCounts() ?? [], mode: this.mode, topicSeed };
   }
 
+  /** The LLM-in-the-loop method to run, or undefined. */
+  llmMethodSettings(): LlmMethodSettings | undefined {
+    const domainContext = this.domainContext.trim() || undefined;
+    if (this.method === 'clusterfusion') {
+      const groups = Number(this.groups);
+      const sample = Number(this.sampleSize);
+      return {
+        kind: 'clusterfusion',
+        k: this.k,
+        ...(this.groups.trim() && Number.isInteger(groups) ? { groups } : {}),
+        sampleSize: this.sampleSize.trim() && Number.isInteger(sample) ? sample : 'auto',
+        ...(domainContext ? { domainContext } : {}),
+        ...(this.guidance.trim() ? { guidance: this.guidance.trim() } : {}),
+      };
+    }
+    if (this.method === 'pseudolabels') {
+      return { kind: 'pseudolabels', k: this.kChoice(), neighbours: this.neighbours, maxRounds: this.maxRounds, ...(domainContext ? { domainContext } : {}) };
+    }
+    return undefined;
+  }
+
   /** HERCULES levels as numbers, or null when the text is not a list of whole numbers ≥ 2. */
   levelCounts(): number[] | null {
     const parts = this.levels.split(/[\s,;]+/).filter((x) => x !== '');
@@ -144,6 +188,16 @@ export class RunSettings extends LitElement {
   }
 
   problem(): string {
+    if (this.method === 'clusterfusion') {
+      if (!Number.isInteger(this.k) || this.k < 2) return 'ClusterFusion needs k of at least 2 topics.';
+      if (this.n > 0 && this.k > this.n) return `k (${this.k}) is larger than the number of texts (${this.n}).`;
+      if (this.groups.trim() && !(Number.isInteger(Number(this.groups)) && Number(this.groups) >= this.k)) return 'Sample groups must be a whole number of at least k (or blank for 2k).';
+      if (this.sampleSize.trim() && !(Number.isInteger(Number(this.sampleSize)) && Number(this.sampleSize) >= this.k)) return 'The sample must hold at least k texts (or leave it blank).';
+    }
+    if (this.method === 'pseudolabels') {
+      if (!Number.isInteger(this.neighbours) || this.neighbours < 1 || this.neighbours > 50) return 'Neighbours per text: a whole number from 1 to 50.';
+      if (!Number.isInteger(this.maxRounds) || this.maxRounds < 0 || this.maxRounds > 20) return 'Rounds: a whole number from 0 to 20.';
+    }
     if (this.method === 'recursive') {
       if (!Number.isInteger(this.maxDepth) || this.maxDepth < 1 || this.maxDepth > 6) return 'Choose between 1 and 6 levels.';
       if (!(this.splitBelow > 0 && this.splitBelow <= 1)) return 'The split threshold is a silhouette between 0 and 1.';
@@ -181,6 +235,25 @@ export class RunSettings extends LitElement {
     }
     this.pickedCount = this.picked.size;
     this.changed();
+  }
+
+  private kField() {
+    return html`<label class="f">Number of clusters (k)
+      <input class="k" type="number" min="1" max=${this.n || 100000} .value=${String(this.k)} ?disabled=${this.autoK && this.method !== 'clusterfusion'}
+        @input=${(e: Event) => { this.k = Number((e.target as HTMLInputElement).value); this.changed(); }} />
+    </label>`;
+  }
+
+  private autoKField() {
+    return html`<label class="auto-k-label"><input class="auto-k" type="checkbox" .checked=${this.autoK}
+      @change=${(e: Event) => { this.autoK = (e.target as HTMLInputElement).checked; this.changed(); }} /> choose k for me</label>`;
+  }
+
+  private domainField() {
+    return html`<label class="f">What the texts are (optional)
+      <input class="domain" size="24" .value=${this.domainContext} placeholder="e.g. banking app support requests"
+        @input=${(e: Event) => { this.domainContext = (e.target as HTMLInputElement).value; this.changed(); }} />
+    </label>`;
   }
 
   private topicSeedField() {
@@ -272,19 +345,44 @@ export class RunSettings extends LitElement {
                 </select>
               </label>
               ${this.topicSeedField()}`
-          : html`<label class="f">Number of clusters (k)
-                <input class="k" type="number" min="1" max=${this.n || 100000} .value=${String(this.k)} ?disabled=${this.autoK}
-                  @input=${(e: Event) => { this.k = Number((e.target as HTMLInputElement).value); this.changed(); }} />
+          : this.method === 'clusterfusion'
+          ? html`${this.kField()}
+              <label class="f">Sample groups (M)
+                <input class="groups" size="6" .value=${this.groups} placeholder=${String(2 * this.k)}
+                  @input=${(e: Event) => { this.groups = (e.target as HTMLInputElement).value; this.changed(); }} />
               </label>
-              <label class="auto-k-label"><input class="auto-k" type="checkbox" .checked=${this.autoK}
-                @change=${(e: Event) => { this.autoK = (e.target as HTMLInputElement).checked; this.changed(); }} /> choose k for me</label>`}
+              <label class="f">Sample size (S)
+                <input class="sample-size" size="6" .value=${this.sampleSize} placeholder="fits"
+                  @input=${(e: Event) => { this.sampleSize = (e.target as HTMLInputElement).value; this.changed(); }} />
+              </label>
+              ${this.domainField()}
+              <label class="f">Guidance (optional)
+                <input class="guidance" size="28" .value=${this.guidance} placeholder="e.g. merge billing topics; keep refunds separate"
+                  @input=${(e: Event) => { this.guidance = (e.target as HTMLInputElement).value; this.changed(); }} />
+              </label>`
+          : this.method === 'pseudolabels'
+          ? html`${this.kField()}${this.autoKField()}
+              <label class="f">Neighbours per text
+                <input class="neighbours" type="number" min="1" max="50" .value=${String(this.neighbours)}
+                  @input=${(e: Event) => { this.neighbours = Number((e.target as HTMLInputElement).value); this.changed(); }} />
+              </label>
+              <label class="f">Rounds at most
+                <input class="max-rounds" type="number" min="0" max="20" .value=${String(this.maxRounds)}
+                  @input=${(e: Event) => { this.maxRounds = Number((e.target as HTMLInputElement).value); this.changed(); }} />
+              </label>
+              ${this.domainField()}`
+          : html`${this.kField()}${this.autoKField()}`}
         <label class="f">2-D map
           <select class="projection" @change=${(e: Event) => { this.projection = (e.target as HTMLSelectElement).value as 'pca' | 'umap'; this.changed(); }}>
             <option value="umap" .selected=${this.projection === 'umap'}>UMAP (clear neighbourhoods; seconds per thousand texts)</option>
             <option value="pca" .selected=${this.projection === 'pca'}>PCA (instant, overlapping)</option>
           </select>
         </label>
-        <span class="hint">${this.method === 'recursive'
+        <span class="hint">${this.method === 'clusterfusion'
+          ? 'The topics come from the LLM; a text it cannot place goes to the nearest topic by embedding (counted in the result).'
+          : this.method === 'pseudolabels'
+          ? 'Every text keeps its labels: a readable second view of it, shown with its members.'
+          : this.method === 'recursive'
           ? 'Each theme is re-mapped and re-clustered on its own, so sub-themes the overall map blurs can show. Takes about a minute per 5,000 texts here.'
           : this.method === 'hercules'
           ? 'Level 1 groups the texts; each next level groups the clusters of the level below. Every cluster gets a title and description.'

@@ -1,12 +1,18 @@
 import { LitElement, css, html } from 'lit';
 import type { RunMeta } from '../store/runs';
+import { runFromJson } from '../io/run-json';
 
-/** Saved runs, newest first: open, rename, delete. Emits `run-open`, `run-rename`, `run-delete`. */
+/**
+ * Saved runs, newest first: open, rename, delete, and import a run file. Emits `run-open`,
+ * `run-rename`, `run-delete`, and `run-import` (detail: the checked RunRecord) after reading a file.
+ */
 export class RunsList extends LitElement {
-  static override properties = { runs: { attribute: false }, activeId: { type: String }, editing: { state: true } };
+  static override properties = { runs: { attribute: false }, activeId: { type: String }, editing: { state: true }, importError: { state: true } };
   runs: RunMeta[] = [];
   activeId = '';
   editing = '';
+  /** Why the last picked run file could not be read. */
+  importError = '';
 
   static override styles = css`
     :host { display: block; font-size: 0.9rem; }
@@ -21,7 +27,25 @@ export class RunsList extends LitElement {
     .actions button { font-size: 0.75rem; background: none; border: none; color: var(--cst-accent, #3b6cf6); cursor: pointer; padding: 0; }
     input { font: inherit; width: 100%; box-sizing: border-box; }
     .empty { color: var(--cst-muted, #666); font-style: italic; }
+    .import { margin-top: 0.8rem; }
+    .import label { font-size: 0.8rem; color: var(--cst-accent, #3b6cf6); cursor: pointer; }
+    .import input { position: absolute; width: 1px; height: 1px; opacity: 0; }
+    .import-error { color: #a11; font-size: 0.8rem; margin-top: 0.3rem; white-space: pre-wrap; overflow-wrap: anywhere; }
   `;
+
+  /** Reads a run file (exported from any Constellate page) and hands the run on as `run-import`. */
+  private async importFile(input: HTMLInputElement): Promise<void> {
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    this.importError = '';
+    try {
+      const run = runFromJson(await file.text());
+      this.dispatchEvent(new CustomEvent('run-import', { detail: { run }, bubbles: true, composed: true }));
+    } catch (e) {
+      this.importError = `${file.name}: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
 
   private fire(type: string, id: string, extra: Record<string, string> = {}): void {
     this.dispatchEvent(new CustomEvent(type, { detail: { id, ...extra }, bubbles: true, composed: true }));
@@ -54,6 +78,10 @@ export class RunsList extends LitElement {
           </li>`,
         )}
       </ul>
+      <div class="import">
+        <label>Import a run (JSON)…<input type="file" class="import-run" accept=".json,application/json" @change=${(e: Event) => this.importFile(e.target as HTMLInputElement)} /></label>
+        ${this.importError ? html`<div class="import-error" role="alert">${this.importError}</div>` : ''}
+      </div>
     `;
   }
 }

@@ -1,4 +1,7 @@
 import * as Comlink from 'comlink';
+import clusterWorkerUrl from '../../workers/cluster.worker.ts?worker&url';
+import embedWorkerUrl from '../../workers/embed.worker.ts?worker&url';
+import llmWorkerUrl from '../../workers/llm.worker.ts?worker&url';
 
 /** Raised when the user cancels: the worker is terminated, so the work really stops. */
 export class CancelledError extends Error {
@@ -49,11 +52,27 @@ export async function callWorker<S, R>(
   }
 }
 
-export const createEmbedWorker = (): Worker =>
-  new Worker(new URL('../../workers/embed.worker.ts', import.meta.url), { type: 'module', name: 'embed' });
+/**
+ * A module worker that runs `scriptUrl` under this page's content-security policy. A worker loaded
+ * straight from its own URL gets only the policy of its own HTTP response (none on a static host
+ * such as GitHub Pages), so the page's <meta> policy would not reach the requests it makes (model
+ * files, LLM servers). A worker made from a blob: URL inherits the page's policy (and its service
+ * worker); the blob only imports the real script, whose import.meta.url stays the script's own.
+ */
+export function createPolicedWorker(scriptUrl: string, name: string): Worker {
+  const url = new URL(scriptUrl, document.baseURI).href;
+  const blob = new Blob([`import ${JSON.stringify(url)};\n`], { type: 'text/javascript' });
+  const blobUrl = URL.createObjectURL(blob);
+  const worker = new Worker(blobUrl, { type: 'module', name });
+  // The worker has fetched its blob once it reports anything (its first message, or an error).
+  const revoke = (): void => URL.revokeObjectURL(blobUrl);
+  worker.addEventListener('message', revoke, { once: true });
+  worker.addEventListener('error', revoke, { once: true });
+  return worker;
+}
 
-export const createClusterWorker = (): Worker =>
-  new Worker(new URL('../../workers/cluster.worker.ts', import.meta.url), { type: 'module', name: 'cluster' });
+export const createEmbedWorker = (): Worker => createPolicedWorker(embedWorkerUrl, 'embed');
 
-export const createLlmWorker = (): Worker =>
-  new Worker(new URL('../../workers/llm.worker.ts', import.meta.url), { type: 'module', name: 'llm' });
+export const createClusterWorker = (): Worker => createPolicedWorker(clusterWorkerUrl, 'cluster');
+
+export const createLlmWorker = (): Worker => createPolicedWorker(llmWorkerUrl, 'llm');

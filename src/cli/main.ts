@@ -19,10 +19,11 @@ import { hierarchyStage, type HierarchySettings } from '../core/hierarchy/stage'
 import type { Hierarchy, PromptLogEntry } from '../core/hierarchy/tree';
 import type { LlmEngine } from '../core/llm/engine';
 import { nameFlatClusters } from '../core/llm/name-flat';
+import { llmMethodStage, type LlmMethodSettings } from '../core/methods/run-method';
 import { createEngine, ENGINE_SPEC_USAGE, parseEngineSpec } from '../core/llm/spec';
 import { clusterStage, validateK, type ClusterStageOutput } from '../core/pipeline';
 import { assembleRun } from '../core/run';
-import type { Embedder, EmbedderId, Progress } from '../core/types';
+import type { Embedder, EmbedderId, LlmMethodRecord, Progress } from '../core/types';
 import { guessColumns, toDataset } from '../io/columns';
 import { parseInput } from '../io/parse';
 import { runToJson } from '../io/run-json';
@@ -35,6 +36,10 @@ const USAGE = `Usage: constellate cluster --input FILE --k N|auto [--text-field 
                         (an API key for openai comes from OPENAI_API_KEY, never from the command line)
   --method hercules     bottom-up hierarchy; --levels gives the clusters per level, finest first (no --k needed)
   --method recursive    top-down: UMAP + HDBSCAN, then each cluster re-reduced and re-clustered (no --k needed)
+  --method clusterfusion --k K   the LLM proposes K topics from a balanced sample, then assigns every text (needs --llm)
+    --groups M (default 2K) --sample-size S (default: as many as fit) --domain TEXT --guidance TEXT
+  --method pseudolabels --k K|auto   the LLM labels each text with its neighbours, labels are refined, k-means on text ⊕ labels
+    --neighbours 10 --rounds 5 --domain TEXT
     --max-depth N                 most levels of clusters (default 3)
     --min-cluster-size-floor N    smallest HDBSCAN min cluster size at the top, halved per level down to 10 (default 50)
     --base-pct X --decay Y        min cluster size = max(floor, n · X · Y^depth) (defaults 0.05 and 0.7)
@@ -82,6 +87,12 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
       'silhouette-threshold': { type: 'string' },
       'reduce-dims': { type: 'string' },
       'topic-seed': { type: 'string' },
+      groups: { type: 'string' },
+      'sample-size': { type: 'string' },
+      neighbours: { type: 'string' },
+      rounds: { type: 'string' },
+      domain: { type: 'string' },
+      guidance: { type: 'string' },
       llm: { type: 'string', default: 'none' },
       out: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -89,9 +100,11 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
     strict: true,
   });
   const hierarchical = values.method === 'hercules' || values.method === 'recursive';
-  if (!values.input || (!values.k && !hierarchical)) throw new Error(USAGE);
+  const formedByLlm = values.method === 'clusterfusion' || values.method === 'pseudolabels';
+  if (!values.input || (!values.k && !hierarchical && !formedByLlm)) throw new Error(USAGE);
   // Hierarchies take k from their level 1: HERCULES's first --levels count, the recursive tree's leaves (known once built).
   const k = values.k === 'auto' ? 'auto' : Number(values.k ?? (values.method === 'hercules' ? values.levels.split(',')[0] : NaN));
+  if (formedByLlm && values.k === undefined) throw new Error(`--method ${values.method} needs --k (a number${values.method === 'pseudolabels' ? ' or auto' : ''})`);
   const seed = Number(values.seed);
   const log = (msg: string) => {
     if (!values.quiet) process.stderr.write(`${msg}\n`);
@@ -129,7 +142,8 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
   });
   lap('embed');
   if (values.projection !== 'pca' && values.projection !== 'umap') throw new Error('--projection must be pca or umap');
-  if (values.method !== 'kmeans' && !hierarchical) throw new Error('--method must be kmeans, hercules or recursive');
+  if (values.method !== 'kmeans' && !hierarchical && !formedByLlm) throw new Error('--method must be kmeans, hercules, recursive, clusterfusion or pseudolabels');
+  if (formedByLlm && (values.llm === 'none' || !values.llm)) throw new Error(`--method ${values.method} has the LLM form the clusters: give --llm (e.g. openai:http://127.0.0.1:8080/v1#MODEL)`);
   const settings = hierarchical ? hierarchySettings(values, recursion) : undefined;
   const engine = await openEngine(values.llm, log);
   if (engine) lap('llm');
@@ -139,7 +153,15 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
   let tree: Hierarchy | undefined;
   let levels: LevelMetrics[] | undefined;
   let promptLog: PromptLogEntry[] | undefined;
-  if (settings) {
+  let llmMethod: LlmMethodRecord | undefined;
+  if (formedByLlm && engine) {
+    const r = await llmMethodStage(
+      { vectors, texts: dataset.texts, labels: dataset.labels, seed, projection: values.projection, method: llmMethodSettings(values, k) },
+      { engine, embed: embedTexts },
+      { onProgress: (p) => log(`${values.method} ${p.message ?? `${p.done}/${p.total}`}`) },
+    );
+    ({ clustered: out, promptLog, record: llmMethod } = r);
+  } else if (settings) {
     // A hierarchy's level 1 is the flat clustering everything else (map, keywords, metrics) uses.
     let last = '';
     const r = await hierarchyStage(
@@ -176,6 +198,7 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
     hierarchy: tree && settings ? { tree, settings, metrics: levels } : undefined,
     llm: engine ? { kind: engine.id, model: engine.model } : undefined,
     promptLog,
+    llmMethod,
     timings: times,
   });
   if (values.out) {
@@ -211,8 +234,11 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
       topicAlignment: r4(l.topicAlignment),
     })),
     llm: engine ? `${engine.id}:${engine.model}` : undefined,
-    llmCalls: log2 ? log2.filter((e) => e.outcome !== 'fallback' && e.outcome !== 'too-long').length : undefined,
-    llmNamed: log2 ? new Set(log2.flatMap((e) => e.named)).size : undefined,
+    llmCalls: llmMethod ? llmMethod.llmCalls : log2 ? log2.filter((e) => e.outcome !== 'fallback' && e.outcome !== 'too-long').length : undefined,
+    llmFallbacks: llmMethod?.fallbacks,
+    llmTokens: llmMethod ? llmMethod.tokens.prompt + llmMethod.tokens.answer : undefined,
+    rounds: llmMethod?.rounds,
+    llmNamed: log2 && !llmMethod ? new Set(log2.flatMap((e) => e.named)).size : undefined,
     seconds: { ...times, ...out.timings },
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     out: values.out,
@@ -233,6 +259,23 @@ function recursiveOptions(values: Record<string, string | boolean | undefined>):
   const given = { floor: num('min-cluster-size-floor', true), basePct: num('base-pct', false), decay: num('decay', false) };
   const rule = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
   return { maxDepth: num('max-depth', true), rule, silhouetteThreshold: num('silhouette-threshold', false), reduceDims: num('reduce-dims', true) };
+}
+
+/** ClusterFusion or pseudo-labels as asked for on the command line. */
+function llmMethodSettings(values: Record<string, string | boolean | undefined>, k: number | 'auto'): LlmMethodSettings {
+  const whole = (name: string): number | undefined => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a whole number (got ${String(raw)})`);
+    return v;
+  };
+  const text = (name: string): string | undefined => (typeof values[name] === 'string' && values[name].trim() ? values[name].trim() : undefined);
+  if (values.method === 'clusterfusion') {
+    if (k === 'auto' || !Number.isInteger(k) || k < 2) throw new Error('--method clusterfusion needs --k, the number of topics (at least 2)');
+    return { kind: 'clusterfusion', k, groups: whole('groups'), sampleSize: whole('sample-size') ?? 'auto', domainContext: text('domain'), guidance: text('guidance') };
+  }
+  return { kind: 'pseudolabels', k, neighbours: whole('neighbours'), maxRounds: whole('rounds'), domainContext: text('domain') };
 }
 
 /** The hierarchy asked for on the command line. */

@@ -48,6 +48,11 @@ export interface Dataset {
   ids?: string[];
   /** Optional ground-truth label per text. */
   labels?: string[];
+  /**
+   * Extra columns the user kept for analysis (issue 6, "Analyse a column"): column name → the raw
+   * cell per kept text (same length as texts). Read by src/core/analyse.ts.
+   */
+  columns?: Record<string, string[]>;
   stats: LoadStats;
 }
 
@@ -150,7 +155,7 @@ export interface SweepCurve {
 
 export interface RunConfig {
   /** 'hercules' and 'recursive' runs also carry a hierarchy; their flat view is level 1. */
-  method: 'kmeans' | 'hercules' | 'recursive';
+  method: 'kmeans' | 'hercules' | 'recursive' | 'clusterfusion' | 'pseudolabels';
   /** HERCULES: requested clusters per level, finest first. */
   levels?: number[];
   /** The k used; with autoK, the sweep's best. */
@@ -178,6 +183,25 @@ export interface EmbedStats {
   device: string;
 }
 
+/** What an LLM-in-the-loop method (seeds 000, 002) leaves in the run, beside its clusters. */
+export interface LlmMethodRecord {
+  kind: 'clusterfusion' | 'pseudolabels';
+  /** The settings it ran with (plain data). */
+  settings: Record<string, unknown>;
+  llmCalls: number;
+  /** Texts the LLM failed on, placed by the method's fallback. */
+  fallbacks: number;
+  tokens: { prompt: number; answer: number };
+  notes: string[];
+  /** ClusterFusion: every topic the LLM proposed; clusterId −1 for one no text went to. */
+  topics?: { name: string; description: string; size: number; clusterId: number }[];
+  /** Pseudo-labels: the labels of each text (a readable second view of it). */
+  labels?: string[][];
+  rounds?: number;
+  converged?: boolean;
+  changedPerRound?: number[];
+}
+
 /** A finished run as kept in IndexedDB and written by the CLI. */
 export interface RunRecord {
   schema: 1;
@@ -190,6 +214,8 @@ export interface RunRecord {
   texts: string[];
   ids?: string[];
   labels?: string[];
+  /** Extra columns kept for analysis (Dataset.columns), one raw cell per text. */
+  columns?: Record<string, string[]>;
   assignments: Int32Array;
   /** 2-D coordinates, interleaved x0,y0,x1,y1,… */
   coords: Float32Array;
@@ -201,6 +227,8 @@ export interface RunRecord {
   hierarchy?: Hierarchy;
   /** Hierarchy runs: quality per level, finest first. */
   levels?: LevelMetrics[];
+  /** ClusterFusion and pseudo-label runs: what the LLM did besides naming. */
+  llmMethod?: LlmMethodRecord;
   /** Flat runs named by an LLM: every prompt and answer (hierarchies keep theirs in the tree). */
   promptLog?: PromptLogEntry[];
   embedStats: EmbedStats;

@@ -2,6 +2,7 @@
  * Column picker defaults and the table → Dataset step (texts, optional ids and labels, counts of
  * what was dropped or repeated).
  */
+import { parseColumn } from '../core/analyse';
 import type { Dataset, LoadStats } from '../core/types';
 import { ParseError } from './errors';
 
@@ -116,12 +117,23 @@ export function guessColumns(table: TableLike): ColumnGuess {
   return { text, ...(id !== undefined ? { id } : {}), ...(label !== undefined ? { label } : {}) };
 }
 
+/**
+ * Columns worth keeping for analysis (issue 6, "Analyse a column"): every column but `exclude`
+ * whose cells (the first rows) are all yes/no values or numbers, missing cells aside.
+ */
+export function analysableColumns(table: TableLike, exclude: readonly (string | undefined)[]): string[] {
+  const rows = table.rows.slice(0, SAMPLE);
+  return table.columns.filter((c) => !exclude.includes(c) && parseColumn(rows.map((r) => r[c] ?? '')).kind !== 'other');
+}
+
 export interface ToDatasetOptions {
   name: string;
   /** One or more columns; several are joined with a newline (empty parts left out). */
   textFields: string[];
   idField?: string;
   labelField?: string;
+  /** Extra columns kept per text for analysis (Dataset.columns), cells trimmed. */
+  extraFields?: string[];
 }
 
 /**
@@ -132,7 +144,9 @@ export interface ToDatasetOptions {
  */
 export function toDataset(table: TableLike, opts: ToDatasetOptions): Dataset {
   if (opts.textFields.length === 0) throw new ParseError('Pick at least one text column.');
-  for (const f of [...opts.textFields, opts.idField, opts.labelField]) {
+  const extra = opts.extraFields ?? [];
+  const columns: Record<string, string[]> = Object.fromEntries(extra.map((f) => [f, [] as string[]]));
+  for (const f of [...opts.textFields, opts.idField, opts.labelField, ...extra]) {
     if (f !== undefined && !table.columns.includes(f)) throw new ParseError(`There is no column “${f}” in this file.`);
   }
   const texts: string[] = [];
@@ -161,6 +175,7 @@ export function toDataset(table: TableLike, opts: ToDatasetOptions): Dataset {
       if (label) anyLabel = true;
       labels.push(label);
     }
+    for (const f of extra) columns[f].push((row[f] ?? '').trim());
   });
   stats.kept = texts.length;
   return {
@@ -168,6 +183,7 @@ export function toDataset(table: TableLike, opts: ToDatasetOptions): Dataset {
     texts,
     ...(opts.idField !== undefined ? { ids } : {}),
     ...(anyLabel ? { labels } : {}),
+    ...(extra.length > 0 ? { columns } : {}),
     stats,
   };
 }

@@ -17,7 +17,7 @@ import { estimateMessagesTokens, estimateTokens } from '../../src/core/llm/engin
 import { ScriptedEngine } from '../../src/core/llm/scripted';
 import { externalMetrics } from '../../src/core/metrics/external';
 import { clusterFusion, estimateClusterFusionCost, type ClusterFusionSettings } from '../../src/core/methods/clusterfusion';
-import type { MethodCostEstimate } from '../../src/core/methods/common';
+import { meanTextTokens as meanTokens, type MethodCostEstimate } from '../../src/core/methods/common';
 import { exactKnn, ivfKnn, knnRecall } from '../../src/core/methods/knn';
 import { estimatePseudoLabelCost, pseudoLabels, type PseudoLabelSettings } from '../../src/core/methods/pseudolabels';
 import type { Matrix } from '../../src/core/types';
@@ -43,10 +43,10 @@ function load(): { texts: string[]; labels: string[] } {
 const r3 = (x: number): string => x.toFixed(3);
 const secs = (t0: number): number => Math.round((performance.now() - t0) / 100) / 10;
 
-function engine(): ScriptedEngine {
+function engine(contextTokens = CONTEXT): ScriptedEngine {
   return new ScriptedEngine(
     (messages) => answerMethodPrompt(messages) ?? new Error('not a method prompt'),
-    { id: 'test-responder', model: 'method-answers.mjs', contextTokens: CONTEXT },
+    { id: 'test-responder', model: 'method-answers.mjs', contextTokens },
   );
 }
 
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   const { vectors } = await embedWithCache(embedder, texts, null);
   const embedCorpus = async (t: string[]): Promise<Matrix> => (await embedWithCache(embedder, t, null)).vectors;
   console.log(`embedded in ${secs(t0)} s (${vectors.cols} dims)`);
-  const meanTextTokens = texts.reduce((s, t) => s + estimateTokens(t), 0) / n;
+  const meanTextTokens = meanTokens(texts);
 
   t0 = performance.now();
   const km = await kmeans(vectors, { k: K, seed: 42 });
@@ -113,6 +113,17 @@ async function main(): Promise<void> {
   console.log(`  fallbacks to the nearest topic: ${fused.fallbacks}`);
   console.log(costLine(cfEst, e1, cfS));
   console.log(`  topics, first 5: ${fused.topics.slice(0, 5).map((t) => `"${t.name}" (${t.size})`).join(', ')}`);
+
+  // Divide and conquer: a sample of 1,000 with an 8k context does not fit one prompt.
+  const dc: ClusterFusionSettings = { k: K, seed: 42, sampleSize: 1000 };
+  const dcEst = estimateClusterFusionCost({ n, meanTextTokens, contextTokens: 8192, settings: dc });
+  const e3 = engine(8192);
+  t0 = performance.now();
+  const chunked = await clusterFusion(vectors, texts, { engine: e3, embed: (t) => embedder.embed(t) }, dc);
+  const merges = chunked.promptLog.filter((e) => e.step === 'merge').length;
+  console.log(`\nClusterFusion, S = 1000 in an 8k context (sample ${chunked.sample.length} texts in ${chunked.chunks} chunks, ${merges} merge prompts, ${chunked.k} topics)`);
+  console.log(metricsLine(labels, chunked.assignments, chunked.k));
+  console.log(costLine(dcEst, e3, secs(t0)));
 
   const pl: PseudoLabelSettings = { k: K, seed: 42 };
   const plEst = estimatePseudoLabelCost({ n, meanTextTokens, contextTokens: CONTEXT, settings: pl });

@@ -152,7 +152,7 @@ function parseTopicLine(line) {
 
 /** Topics met in several lists first: grouped by the stems of their names. */
 function answerMerge(text) {
-  const lines = section(text, '--- Proposed topics ---', '--- End proposed topics ---');
+  const lines = section(text, '--- Proposed topics ---', '--- End Proposed topics ---');
   const groups = new Map();
   let list = 0;
   let order = 0;

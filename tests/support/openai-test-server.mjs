@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A local OpenAI-compatible HTTP server for tests and for trying the page without a real LLM.
-// It answers POST /v1/chat/completions for the HERCULES naming prompt (src/core/llm/prompts.ts):
+// It answers POST /v1/chat/completions for the HERCULES naming prompt (src/core/llm/prompts.ts)
+// and the ClusterFusion / pseudo-label prompts (tests/support/method-answers.mjs):
 // for every cluster id the prompt asks for, a title from the cluster's keywords (else its samples'
 // most frequent words) and a one-sentence description. It can misbehave the way small local
 // models and real servers do (markdown fences, prose around the JSON, trailing commas, missing ids,
@@ -20,6 +21,7 @@
 // A request may also carry the header `x-test-behaviour: {"prose":true}` (JSON) to override the
 // options for that request only.
 import { createServer } from 'node:http';
+import { answerMethodPrompt, methodPromptKind } from './method-answers.mjs';
 import { pathToFileURL } from 'node:url';
 
 export const DEFAULT_MODEL = 'constellate-test-llm';
@@ -191,7 +193,10 @@ export async function startOpenAiTestServer(options = {}) {
       return error(400, 'the request exceeds the available context size, try increasing it', { type: 'exceed_context_size_error', n_prompt_tokens: promptTokens, n_ctx: nCtx });
     }
 
-    let text = clusters.length > 0 ? answerText(clusters, b) : b.freeText ?? 'Hello from the Constellate test LLM.';
+    // ClusterFusion and pseudo-label prompts (src/core/methods) get the method responder's answer.
+    const methodAnswer = clusters.length === 0 ? answerMethodPrompt(body.messages ?? []) : null;
+    rec.kind = methodAnswer !== null ? methodPromptKind(prompt) : clusters.length > 0 ? 'naming' : 'other';
+    let text = clusters.length > 0 ? answerText(clusters, b) : methodAnswer ?? b.freeText ?? 'Hello from the Constellate test LLM.';
     let finish = 'stop';
     if (b.honourMaxTokens && typeof body.max_tokens === 'number' && text.length > body.max_tokens * 4) {
       text = text.slice(0, body.max_tokens * 4);

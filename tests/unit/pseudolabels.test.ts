@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateMessagesTokens, estimateTokens, type ChatMessage } from '../../src/core/llm/engine';
 import { ScriptedEngine } from '../../src/core/llm/scripted';
 import { externalMetrics } from '../../src/core/metrics/external';
-import { METHOD_MARKERS, type MethodLogEntry } from '../../src/core/methods/common';
+import { meanTextTokens, METHOD_MARKERS, type MethodLogEntry } from '../../src/core/methods/common';
 import { exactKnn, ivfKnn, knn, knnRecall, neighboursOf } from '../../src/core/methods/knn';
 import {
   candidatesFor,
@@ -33,7 +33,7 @@ function corpus(n: number): { texts: string[]; labels: string[] } {
   for (let i = 0; i < n; i++) {
     const c = i % INTENTS.length;
     const w = INTENTS[c];
-    texts.push(`my ${w[i % 6]} and ${w[(i * 5 + 1) % 6]} problem ${w[(i * 7 + 3) % 6]} case${i}`);
+    texts.push(`${w[i % 6]} ${w[(i * 5 + 1) % 6]} ${w[(i * 7 + 3) % 6]} #${i}`);
     labels.push(String(c));
   }
   return { texts, labels };
@@ -140,6 +140,7 @@ describe('the label rounds', () => {
     const { texts, labels } = corpus(80);
     const res = await pseudoLabels(vec(texts), texts, { engine: responderEngine(), embed }, { k: 4, maxRounds: 12, seed: 1 });
     expect(res.converged).toBe(true);
+    expect(res.rounds).toBeGreaterThan(1); // labels did spread before they settled
     expect(res.rounds).toBeLessThan(12);
     expect(res.changedPerRound[res.changedPerRound.length - 1]).toBe(0);
     expect(res.changedPerRound.slice(0, -1).every((c) => c > 0)).toBe(true);
@@ -158,7 +159,7 @@ describe('the label rounds', () => {
     // Every text starts with its own label and accepts every candidate: sets grow every round.
     const engine = new ScriptedEngine((m) => {
       const u = user(m);
-      if (u.includes(METHOD_MARKERS.label)) return JSON.stringify({ 1: { label: `intent ${/case(\d+)/.exec(u)?.[1]}` } });
+      if (u.includes(METHOD_MARKERS.label)) return JSON.stringify({ 1: { label: `intent ${/#(\d+)/.exec(u)?.[1]}` } });
       return JSON.stringify(Object.fromEntries([...u.matchAll(/^(\d+)\. /gm)].map((x) => [x[1], 'yes'])));
     });
     const res = await pseudoLabels(vec(texts), texts, { engine, embed }, { k: 4, maxRounds: 2, maxLabels: 40, maxCandidates: 3 });
@@ -187,7 +188,7 @@ describe('the label rounds', () => {
 
   it('texts the LLM fails on get a keyword label, counted; failed picks are counted too', async () => {
     const { texts } = corpus(40);
-    const bad = (u: string): boolean => Number(/case(\d+)/.exec(u)?.[1]) % 5 === 0;
+    const bad = (u: string): boolean => Number(/Text: "[^"]*#(\d+)"/.exec(u)?.[1]) % 5 === 0;
     const engine = new ScriptedEngine((m) => (bad(user(m)) ? 'no idea, sorry' : (responder.answerMethodPrompt(m) ?? '')));
     const res = await pseudoLabels(vec(texts), texts, { engine, embed }, { k: 4, maxRounds: 1, maxRetries: 0, ...noWait });
     expect(res.labelFallbacks).toBe(8);
@@ -206,7 +207,10 @@ describe('the label rounds', () => {
 });
 
 describe('cost estimate', () => {
-  const mean = (t: string[]): number => t.reduce((s, x) => s + estimateTokens(x), 0) / t.length;
+  const mean = (t: string[]): number => {
+    expect(meanTextTokens(t)).toBeCloseTo(t.reduce((s, x) => s + estimateTokens(x), 0) / t.length, 9);
+    return meanTextTokens(t);
+  };
 
   it('counts the labelling calls exactly and bounds the rounds', async () => {
     const { texts } = corpus(60);

@@ -23,6 +23,7 @@ export class ClusterDetail extends LitElement {
     assignments: { attribute: false },
     selectedCluster: { attribute: false },
     promptLog: { attribute: false },
+    describe: { attribute: false },
   };
 
   clusters: ClusterSummary[] = [];
@@ -33,6 +34,8 @@ export class ClusterDetail extends LitElement {
   selectedCluster: number | null = null;
   /** Flat runs named by an LLM: the naming prompts (cluster c is asked for as "C<c>"). */
   promptLog: PromptLogEntry[] | undefined = undefined;
+  /** Lines shown under an opened member (e.g. its pseudo-labels). */
+  describe: ((index: number) => string[]) | null = null;
 
   private members: number[] = [];
 
@@ -86,7 +89,7 @@ export class ClusterDetail extends LitElement {
         : ''}
       ${labelMix(this.members, this.labels)}
       ${promptsSection(promptsFor(this.promptLog, `C${id}`), `C${id}`)}
-      <section class="member-section"><cst-member-list .members=${this.members} .texts=${this.texts} .labels=${this.labels}></cst-member-list></section>
+      <section class="member-section"><cst-member-list .members=${this.members} .texts=${this.texts} .labels=${this.labels} .describe=${this.describe}></cst-member-list></section>
     `;
   }
 }

@@ -115,6 +115,10 @@ let wasmConfigured = false;
 /** Same-origin ONNX Runtime WASM files: transformers.js would otherwise fetch them from jsDelivr. */
 async function configureWasm(paths?: { mjs: string; wasm: string }): Promise<void> {
   if (isNode) return; // onnxruntime-node, no WASM files
+  // ONNX Runtime loads its own files (import() of the .mjs, streaming compile of the .wasm). With
+  // transformers.js' WASM cache it would re-serve the .mjs from a blob: URL, which the page's
+  // content-security policy (script-src 'self') refuses; the service worker caches both files.
+  env.useWasmCache = false;
   const wasmEnv = env.backends.onnx.wasm;
   if (!wasmEnv) throw new Error('ONNX Runtime WASM backend is not available.');
   if (paths) {

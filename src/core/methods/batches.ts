@@ -137,7 +137,11 @@ export async function runBatches<T>(job: BatchJob<T>, st: BatchState<T>, ctx: Ba
   };
 
   progress();
+  let sent = 0;
   while (st.pending.length > 0) {
+    // An engine that answers at once (a test responder) never leaves the microtask queue: yield
+    // now and then so a worker still sees an abort message.
+    if (++sent % 32 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
     throwIfAborted(signal);
     const ids = st.pending.slice(0, Math.min(st.size, st.pending.length));
     const attempt = Math.max(...ids.map((id) => st.failures[id] ?? 0));

@@ -7,7 +7,7 @@
  */
 import type { ChatMessage } from '../llm/engine';
 import { truncateText } from '../llm/prompts';
-import { METHOD_MARKERS } from './common';
+import { METHOD_MARKERS, systemMessage } from './common';
 import type { TopicDraft } from './read-answer';
 
 export interface TopicPromptOptions {
@@ -30,15 +30,8 @@ export function assignAnswerTokens(records: number): number {
 /** Longest topic description shown in merge and assignment prompts. */
 export const TOPIC_DESCRIPTION_CHARS = 200;
 
-function systemPrompt(opts: TopicPromptOptions): string {
-  const domain = opts.domainContext?.trim();
-  return [
-    'You are an expert at organising collections of texts into clear, distinct topics.',
-    domain ? `Domain context: ${domain}` : '',
-    'You reply with one valid JSON object and nothing else.',
-  ]
-    .filter(Boolean)
-    .join('\n');
+function systemPrompt(opts: TopicPromptOptions): ChatMessage {
+  return systemMessage('You are an expert at organising collections of texts into clear, distinct topics.', opts.domainContext);
 }
 
 function guidanceLines(opts: TopicPromptOptions): string[] {
@@ -59,58 +52,63 @@ function countWords(count: number, exact: boolean): string {
   return `${exact ? 'exactly' : 'at most'} ${count} topic${count === 1 ? '' : 's'}`;
 }
 
+/** A prompt answered with topics: task lines, rules, guidance, format, then a section of data. */
+function topicPrompt(task: string[], rules: string[], count: number, exact: boolean, opts: TopicPromptOptions, title: string, data: string[]): ChatMessage[] {
+  const user = [
+    ...task,
+    ...rules.map((r) => `- ${r}`),
+    '- each topic has a short name (at most 7 words) and a one-sentence description.',
+    ...guidanceLines(opts),
+    ...topicFormat(count),
+    '',
+    `--- ${title} ---`,
+    ...data,
+    `--- End ${title} ---`,
+    '',
+    `Give the JSON with ${countWords(count, exact)}.`,
+  ];
+  return [systemPrompt(opts), { role: 'user', content: user.join('\n') }];
+}
+
 /**
  * Topic summarisation: `samples` in prompt order (already ordered by group or similarity),
  * `count` topics, exactly (one prompt holds the whole sample) or at most (one chunk of several).
  */
 export function buildProposePrompt(samples: readonly string[], count: number, exact: boolean, ordered: boolean, opts: TopicPromptOptions): ChatMessage[] {
-  const user = [
-    METHOD_MARKERS.propose,
-    `Below are ${samples.length} records sampled evenly from a larger collection of texts${ordered ? '; similar records are listed next to each other' : ''}.`,
-    `Summarise the whole collection as ${countWords(count, exact)}:`,
-    '- each topic is distinct from the others and they do not overlap;',
-    '- the topics are at a similar level of detail, specific enough to tell records apart;',
-    '- together they cover every record, and each record belongs to exactly one topic;',
-    '- each topic has a short name (at most 7 words) and a one-sentence description.',
-    ...guidanceLines(opts),
-    ...topicFormat(count),
-    '',
-    '--- Records ---',
-    ...samples.map((s, i) => `${i + 1}. ${s}`),
-    '--- End Records ---',
-    '',
-    `Give the JSON with ${countWords(count, exact)}.`,
-  ];
-  return [
-    { role: 'system', content: systemPrompt(opts) },
-    { role: 'user', content: user.join('\n') },
-  ];
+  return topicPrompt(
+    [
+      METHOD_MARKERS.propose,
+      `Below are ${samples.length} records sampled evenly from a larger collection of texts${ordered ? '; similar records are listed next to each other' : ''}.`,
+      `Summarise the whole collection as ${countWords(count, exact)}:`,
+    ],
+    [
+      'each topic is distinct from the others and they do not overlap;',
+      'the topics are at a similar level of detail, specific enough to tell records apart;',
+      'together they cover every record, and each record belongs to exactly one topic;',
+    ],
+    count,
+    exact,
+    opts,
+    'Records',
+    samples.map((s, i) => `${i + 1}. ${s}`),
+  );
 }
 
 /** Merge of topic lists proposed from different chunks of the sample. */
 export function buildMergePrompt(lists: readonly TopicDraft[][], count: number, exact: boolean, opts: TopicPromptOptions, descriptionChars = TOPIC_DESCRIPTION_CHARS): ChatMessage[] {
-  const body = lists.flatMap((list, li) => mergeListLines(list, li, descriptionChars));
-  const user = [
-    METHOD_MARKERS.merge,
-    `The ${lists.length} topic lists below were proposed from different samples of one collection of texts.`,
-    `Merge them into ${countWords(count, exact)} that cover the whole collection:`,
-    '- topics that mean the same thing become one topic;',
-    '- distinct topics stay separate, and the merged topics do not overlap;',
-    '- the topics are at a similar level of detail;',
-    '- each topic has a short name (at most 7 words) and a one-sentence description.',
-    ...guidanceLines(opts),
-    ...topicFormat(count),
-    '',
-    '--- Proposed topics ---',
-    ...body,
-    '--- End proposed topics ---',
-    '',
-    `Give the JSON with ${countWords(count, exact)}.`,
-  ];
-  return [
-    { role: 'system', content: systemPrompt(opts) },
-    { role: 'user', content: user.join('\n') },
-  ];
+  return topicPrompt(
+    [
+      METHOD_MARKERS.merge,
+      `The ${lists.length} topic lists below were proposed from different samples of one collection of texts.`,
+      `Merge them into ${countWords(count, exact)} that cover the whole collection:`,
+    ],
+    ['topics that mean the same thing become one topic;', 'distinct topics stay separate, and the merged topics do not overlap;', 'the topics are at a similar level of detail;'],
+    count,
+    exact,
+    opts,
+    'Proposed topics',
+    lists.flatMap((list, li) => mergeListLines(list, li, descriptionChars)),
+  );
 }
 
 /** One list's lines in a merge prompt (also what its size is estimated from). */
@@ -149,7 +147,7 @@ export function buildAssignPrompt(records: readonly string[], topicLines: readon
     `Records 1 to ${records.length} must each appear exactly once. No text outside the JSON.`,
   ];
   return [
-    { role: 'system', content: systemPrompt(opts) },
+    systemPrompt(opts),
     { role: 'user', content: user.join('\n') },
   ];
 }

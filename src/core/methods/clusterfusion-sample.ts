@@ -52,7 +52,8 @@ export function perGroupCount(lineTokens: readonly number[][], sampleSize: numbe
   return best;
 }
 
-function unitDot(a: Float32Array | ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, d: number): { dot: number; na: number; nb: number } {
+/** Cosine of a[ao .. ao+d) and b[bo .. bo+d); 0 when either is zero. */
+export function cosineAt(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, d: number): number {
   let dot = 0;
   let na = 0;
   let nb = 0;
@@ -63,12 +64,7 @@ function unitDot(a: Float32Array | ArrayLike<number>, ao: number, b: ArrayLike<n
     na += x * x;
     nb += y * y;
   }
-  return { dot, na, nb };
-}
-
-function cos(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, d: number): number {
-  const r = unitDot(a, ao, b, bo, d);
-  return r.na > 0 && r.nb > 0 ? r.dot / Math.sqrt(r.na * r.nb) : 0;
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
 }
 
 /** Groups in a chain: the largest first, then repeatedly the unvisited group whose centroid is most similar. */
@@ -86,7 +82,7 @@ export function chainGroups(centroids: Matrix, sizes: readonly number[]): number
     let bestSim = -Infinity;
     for (let g = 0; g < m; g++) {
       if (visited[g]) continue;
-      const s = cos(c, cur * d, c, g * d, d);
+      const s = cosineAt(c, cur * d, c, g * d, d);
       if (s > bestSim) {
         bestSim = s;
         best = g;
@@ -138,14 +134,14 @@ export function orderSample(inp: OrderInput): number[] {
   if (inp.ordering === 'cosine') {
     const ref = inp.reference === undefined ? meanDirection(vectors) : typeof inp.reference === 'number' ? x.subarray(inp.reference * d, inp.reference * d + d) : inp.reference;
     if (ref.length !== d) throw new RangeError(`reference has ${ref.length} values, vectors ${d}`);
-    return byScore(all, (i) => cos(x, i * d, ref, 0, d));
+    return byScore(all, (i) => cosineAt(x, i * d, ref, 0, d));
   }
   const order = chainGroups(
     centroids,
     picked.map((g) => g.length),
   );
   const out: number[] = [];
-  for (const g of order) out.push(...byScore(picked[g] as number[], (i) => cos(x, i * d, centroids.data, g * d, d)));
+  for (const g of order) out.push(...byScore(picked[g] as number[], (i) => cosineAt(x, i * d, centroids.data, g * d, d)));
   return out;
 }
 

@@ -11,7 +11,7 @@
  * back as `resume`. estimateClusterFusionCost says beforehand what a run costs.
  */
 import { kmeans } from '../cluster/kmeans';
-import { estimateMessagesTokens, estimateTokens, throwIfAborted, type LlmEngine } from '../llm/engine';
+import { estimateMessagesTokens, estimateTokens, throwIfAborted, type ChatMessage, type LlmEngine } from '../llm/engine';
 import { truncateText } from '../llm/prompts';
 import type { Matrix, StageOptions } from '../types';
 import { callsIn, Checkpointer, cloneBatchState, newBatchState, runBatches, tokensIn, type BatchContext, type BatchJob, type BatchState } from './batches';
@@ -26,7 +26,7 @@ import {
   TOPIC_DESCRIPTION_CHARS,
   type TopicPromptOptions,
 } from './clusterfusion-prompts';
-import { balancedSample, groupMembers, orderSample, perGroupCount, planMerges, splitChunks, type SampleOrdering } from './clusterfusion-sample';
+import { balancedSample, cosineAt, groupMembers, orderSample, perGroupCount, planMerges, splitChunks, type SampleOrdering } from './clusterfusion-sample';
 import {
   checkFingerprint,
   contextOf,
@@ -265,6 +265,21 @@ async function prepare(vectors: Matrix, texts: string[], r: Resolved, ctx: numbe
   };
 }
 
+/** A summarisation or merge step: one prompt per item, answered with up to count(item) topics. */
+function topicJob(step: 'propose' | 'merge', count: (item: number) => number, build: (item: number, scale: number) => ChatMessage[]): BatchJob<TopicDraft[]> {
+  return {
+    method: 'clusterfusion',
+    step,
+    stage: 'topics',
+    build: ([c], scale) => build(c, scale),
+    answerTokens: ([c]) => topicAnswerTokens(count(c)),
+    read: (answer, [c]) => {
+      const { topics, notes } = readTopics(answer, count(c));
+      return { results: new Map(topics.length > 0 ? [[c, topics]] : []), notes };
+    },
+  };
+}
+
 /** Topic number (1-based) or name in an answer → topic index; undefined when outside the list. */
 function topicIndexOf(value: string, k: number, byName: Map<string, number>): number | undefined {
   const num = /^\s*(?:topic\s*#?\s*)?(\d+)\b/i.exec(value);
@@ -318,24 +333,15 @@ export async function clusterFusion(vectors: Matrix, texts: string[], deps: Clus
   if (cp.phase === 'propose') {
     const chunks = cp.chunks;
     const count = (c: number): number => chunkTopicCount(r.k, chunks[c].length, cp.sample.length, chunks.length);
-    const job: BatchJob<TopicDraft[]> = {
-      method: 'clusterfusion',
-      step: 'propose',
-      stage: 'topics',
-      build: ([c], scale) =>
-        buildProposePrompt(
-          chunks[c].map((i) => truncateText(texts[i], Math.max(16, Math.floor(r.sampleChars * scale)))),
-          count(c),
-          chunks.length === 1,
-          r.ordering !== 'none',
-          r.prompt,
-        ),
-      answerTokens: ([c]) => topicAnswerTokens(count(c)),
-      read: (answer, [c]) => {
-        const { topics, notes } = readTopics(answer, count(c));
-        return { results: new Map(topics.length > 0 ? [[c, topics]] : []), notes };
-      },
-    };
+    const job = topicJob('propose', count, (c, scale) =>
+      buildProposePrompt(
+        chunks[c].map((i) => truncateText(texts[i], Math.max(16, Math.floor(r.sampleChars * scale)))),
+        count(c),
+        chunks.length === 1,
+        r.ordering !== 'none',
+        r.prompt,
+      ),
+    );
     saver.phase(chunks.length);
     await runBatches(job, cp.propose, batchCtx());
     const lists = chunks.map((_, c) => cp.propose.done[c]).filter((l): l is TopicDraft[] => l !== undefined);
@@ -347,11 +353,10 @@ export async function clusterFusion(vectors: Matrix, texts: string[], deps: Clus
   // Divide and conquer: merge topic lists level by level until one remains.
   while (cp.phase === 'merge' && cp.merge) {
     const mg: MergeState = cp.merge;
-    const job: BatchJob<TopicDraft[]> = {
-      method: 'clusterfusion',
-      step: 'merge',
-      stage: 'topics',
-      build: ([g], scale) =>
+    const job = topicJob(
+      'merge',
+      () => r.k,
+      (g, scale) =>
         buildMergePrompt(
           mg.plan[g].map((i) => mg.lists[i]),
           r.k,
@@ -359,12 +364,7 @@ export async function clusterFusion(vectors: Matrix, texts: string[], deps: Clus
           r.prompt,
           Math.floor(TOPIC_DESCRIPTION_CHARS * scale),
         ),
-      answerTokens: () => topicAnswerTokens(r.k),
-      read: (answer, [g]) => {
-        const { topics, notes } = readTopics(answer, r.k);
-        return { results: new Map(topics.length > 0 ? [[g, topics]] : []), notes };
-      },
-    };
+    );
     saver.phase(mg.batch.pending.length);
     await runBatches(job, mg.batch, batchCtx());
     const next = mg.plan.map((g, gi) => {
@@ -467,18 +467,6 @@ export async function clusterFusion(vectors: Matrix, texts: string[], deps: Clus
   }
 }
 
-function cosineRows(a: Float32Array, ao: number, b: ArrayLike<number>, bo: number, d: number): number {
-  let s = 0;
-  let na = 0;
-  let nb = 0;
-  for (let t = 0; t < d; t++) {
-    s += a[ao + t] * b[bo + t];
-    na += a[ao + t] * a[ao + t];
-    nb += b[bo + t] * b[bo + t];
-  }
-  return na > 0 && nb > 0 ? s / Math.sqrt(na * nb) : -Infinity;
-}
-
 /** Topic vectors for the fallback: the embedded topics, else the centroids of LLM-assigned members. */
 function fallbackVectors(vectors: Matrix, cp: ClusterFusionCheckpoint, k: number, notes: string[]): Float64Array | number[] {
   if (cp.topicVectors) return cp.topicVectors;
@@ -506,11 +494,14 @@ function finish(vectors: Matrix, cp: ClusterFusionCheckpoint): ClusterFusionResu
   const failed = cp.assign?.batch.gaveUp ?? [];
   if (failed.length > 0) {
     const tv = fallbackVectors(vectors, cp, k, notes);
+    // A topic without a vector (no members to average) cannot be chosen.
+    const usable = Array.from({ length: k }, (_, t) => cosineAt(tv, t * d, tv, t * d, d) > 0);
     for (const i of failed) {
       let best = 0;
       let bestSim = -Infinity;
       for (let t = 0; t < k; t++) {
-        const s = cosineRows(vectors.data, i * d, tv, t * d, d);
+        if (!usable[t]) continue;
+        const s = cosineAt(vectors.data, i * d, tv, t * d, d);
         if (s > bestSim) {
           bestSim = s;
           best = t;

@@ -5,7 +5,8 @@
  * state being resumed against other data or settings.
  */
 import { hashCorpus, hashText } from '../hash';
-import type { PromptLogEntry } from '../llm/naming';
+import { estimateTokens, type ChatMessage } from '../llm/engine';
+import type { NamingOptions, PromptLogEntry } from '../llm/naming';
 
 export type MethodId = 'clusterfusion' | 'pseudolabels';
 
@@ -31,20 +32,17 @@ export interface MethodLogEntry extends PromptLogEntry {
   round?: number;
 }
 
-/** How LLM calls are retried; the same knobs and defaults as the naming loop. */
-export interface LlmCallOptions {
-  /** Retries per item after its first failure; default 1. */
-  maxRetries?: number;
-  /** Base of the exponential back-off before a retry; default 500 ms. */
-  backoffMs?: number;
-  /** Batch size multiplier after an unusable answer or an overflow; default 0.5. */
-  shrinkFactor?: number;
-  /** Default 0: assignments and labels should be reproducible. */
-  temperature?: number;
-  /** Injected for tests: how to wait for the back-off. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Injected for tests: a clock in ms. */
-  now?: () => number;
+/**
+ * How LLM calls are retried: the naming loop's knobs, with other defaults — maxRetries 1 (a text
+ * has its fallback), temperature 0 (assignments and labels should be reproducible); backoffMs 500
+ * and shrinkFactor 0.5 as there.
+ */
+export type LlmCallOptions = Pick<NamingOptions, 'maxRetries' | 'backoffMs' | 'shrinkFactor' | 'temperature' | 'sleep' | 'now'>;
+
+/** The system message of a method prompt: its role, the user's domain context, JSON only. */
+export function systemMessage(role: string, domainContext: string | undefined): ChatMessage {
+  const domain = domainContext?.trim();
+  return { role: 'system', content: [role, domain ? `Domain context: ${domain}` : '', 'You reply with one valid JSON object and nothing else.'].filter(Boolean).join('\n') };
 }
 
 /** LLM cost of one step of a method. */
@@ -74,11 +72,24 @@ export interface MethodCostEstimate {
   notes: string[];
 }
 
-export function sumSteps(method: MethodId, steps: StepCost[], exact: boolean, embedPasses: number, notes: string[]): MethodCostEstimate {
+export function sumSteps(method: MethodId, raw: StepCost[], exact: boolean, embedPasses: number, notes: string[]): MethodCostEstimate {
+  const steps = raw.map((s) => ({ ...s, promptTokens: Math.round(s.promptTokens), answerTokens: Math.round(s.answerTokens) }));
   const calls = steps.reduce((s, x) => s + x.calls, 0);
   const promptTokens = steps.reduce((s, x) => s + x.promptTokens, 0);
   const answerTokens = steps.reduce((s, x) => s + x.answerTokens, 0);
   return { method, calls, promptTokens, answerTokens, totalTokens: promptTokens + answerTokens, steps, exact, embedPasses, notes };
+}
+
+/** Mean estimated tokens of a text, the cost estimates' input (every ⌈n/2000⌉-th text counted). */
+export function meanTextTokens(texts: readonly string[]): number {
+  const step = Math.max(1, Math.ceil(texts.length / 2000));
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < texts.length; i += step) {
+    sum += estimateTokens(texts[i]);
+    count++;
+  }
+  return count > 0 ? sum / count : 0;
 }
 
 /** Identifies the data and settings a checkpoint belongs to. */

@@ -2,9 +2,11 @@
  * k nearest neighbours by cosine for the pseudo-label method (seed 002: 10 neighbours per text).
  * Exact: all pairs, blocked so a block of candidate rows stays in cache while a block of query
  * rows runs over it, each pair computed once and credited to both rows. Approximate (IVF): rows
- * are bucketed by k-means centroids; the rows of one bucket are compared with the rows of the
- * `nprobe` buckets whose centroids lie nearest that bucket's centroid (one shared candidate set per
- * bucket, so the same blocked kernel serves). Deterministic for a seed; ties go to the lower index.
+ * are bucketed by k-means centroids (fitted on a sample); each row is compared with the rows of
+ * the `nprobe` buckets whose centroids are most similar to it. Measured on banking77's 10,003
+ * training texts (glove-sif, 100-d, 100 buckets): recall@10 0.95 at nprobe 8 in a third of the
+ * exact search's time; probing by the row's own bucket's centroid instead reached only 0.85.
+ * Deterministic for a seed; ties go to the lower index.
  */
 import { kmeans } from '../cluster/kmeans';
 import { nearestCentroids } from '../hierarchy/resample';
@@ -25,7 +27,7 @@ export interface KnnResult {
 export interface KnnOptions {
   /** 'auto' (default): exact while n²·d/2 ≤ exactWork, else IVF. */
   method?: 'auto' | 'exact' | 'ivf';
-  /** Multiply-adds allowed for an exact search under 'auto'; default 2e9 (a few seconds in one thread). */
+  /** Multiply-adds allowed for an exact search under 'auto'; default 2e9 (about 5 s in one thread here). */
   exactWork?: number;
   /** IVF buckets; default round(√n). */
   nlist?: number;
@@ -176,33 +178,31 @@ export async function ivfKnn(m: Matrix, k: number, opts: KnnOptions = {}): Promi
   for (let i = 0; i < n; i++) buckets[bucketOf[i]].push(i);
   const members = buckets.map((b) => Int32Array.from(b));
 
-  // Buckets to probe for each bucket: the nprobe centroids most similar to its own.
+  // Each row searches the buckets of its nprobe most similar centroids; rows are taken bucket by
+  // bucket so that neighbouring rows (which probe mostly the same buckets) run back to back.
   const cen = km.centroids.data;
   const top = new TopK(n, k);
   const sims = new Float64Array(nlist);
   const byCentroid = new Int32Array(nlist);
+  const cands = new Int32Array(n);
+  const one = new Int32Array(1);
   for (let c = 0; c < nlist; c++) {
     opts.signal?.throwIfAborted();
-    if (members[c].length === 0) continue;
-    for (let e = 0; e < nlist; e++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) s += cen[c * d + t] * cen[e * d + t];
-      sims[e] = s;
-      byCentroid[e] = e;
-    }
-    byCentroid.sort((a, b) => (a === c ? -1 : b === c ? 1 : sims[b] - sims[a] || a - b));
-    let count = 0;
-    for (let p = 0; p < nprobe; p++) count += members[byCentroid[p]].length;
-    const cands = new Int32Array(count);
-    let w = 0;
-    for (let p = 0; p < nprobe; p++) {
-      cands.set(members[byCentroid[p]], w);
-      w += members[byCentroid[p]].length;
-    }
-    const qs = members[c];
-    for (let a = 0; a < qs.length; a += BLOCK) {
-      const qb = qs.subarray(a, Math.min(qs.length, a + BLOCK));
-      for (let b = 0; b < cands.length; b += BLOCK) scoreBlock(x, d, qb, cands.subarray(b, Math.min(cands.length, b + BLOCK)), top, false, false);
+    for (const i of members[c]) {
+      for (let e = 0; e < nlist; e++) {
+        let s = 0;
+        for (let t = 0; t < d; t++) s += x[i * d + t] * cen[e * d + t];
+        sims[e] = s;
+        byCentroid[e] = e;
+      }
+      byCentroid.sort((a, b) => sims[b] - sims[a] || a - b);
+      let w = 0;
+      for (let p = 0; p < nprobe; p++) {
+        cands.set(members[byCentroid[p]], w);
+        w += members[byCentroid[p]].length;
+      }
+      one[0] = i;
+      scoreBlock(x, d, one, cands.subarray(0, w), top, false, false);
     }
     if (c % 16 === 15) await tick();
   }
@@ -210,12 +210,16 @@ export async function ivfKnn(m: Matrix, k: number, opts: KnnOptions = {}): Promi
   return { indices: top.idx, sims: top.sim, n, k, method: 'ivf' };
 }
 
-/** Exact or IVF by size (see KnnOptions.method). */
-export function knn(m: Matrix, k: number, opts: KnnOptions = {}): Promise<KnnResult> {
+/** The search knn() runs for rows × cols (see KnnOptions.method). */
+export function knnMethodFor(rows: number, cols: number, opts: Pick<KnnOptions, 'method' | 'exactWork'> = {}): 'exact' | 'ivf' {
   const method = opts.method ?? 'auto';
-  const exactWork = opts.exactWork ?? 2e9;
-  const useExact = method === 'exact' || (method === 'auto' && (m.rows * m.rows * m.cols) / 2 <= exactWork);
-  return useExact ? exactKnn(m, k, opts) : ivfKnn(m, k, opts);
+  if (method !== 'auto') return method;
+  return (rows * rows * cols) / 2 <= (opts.exactWork ?? 2e9) ? 'exact' : 'ivf';
+}
+
+/** Exact or IVF by size. */
+export function knn(m: Matrix, k: number, opts: KnnOptions = {}): Promise<KnnResult> {
+  return knnMethodFor(m.rows, m.cols, opts) === 'exact' ? exactKnn(m, k, opts) : ivfKnn(m, k, opts);
 }
 
 /** Mean share of each row's true k neighbours that the approximate search found (recall@k). */

@@ -6,7 +6,7 @@
  */
 import type { ChatMessage } from '../llm/engine';
 import { truncateText } from '../llm/prompts';
-import { METHOD_MARKERS } from './common';
+import { METHOD_MARKERS, systemMessage } from './common';
 
 export interface LabelTarget {
   text: string;
@@ -37,16 +37,7 @@ export function pickAnswerTokens(candidates: number): number {
   return 20 + 6 * candidates;
 }
 
-function system(domain: string | undefined): string {
-  const d = domain?.trim();
-  return [
-    'You label the intent of short texts for a clustering tool.',
-    d ? `Domain context: ${d}` : '',
-    'You reply with one valid JSON object and nothing else.',
-  ]
-    .filter(Boolean)
-    .join('\n');
-}
+const ROLE = 'You label the intent of short texts for a clustering tool.';
 
 const flat = (s: string, chars: number): string => truncateText(s, Math.max(16, chars)).replace(/"/g, "'");
 
@@ -61,7 +52,7 @@ export function buildLabelPrompt(targets: readonly LabelTarget[], opts: LabelPro
   ]);
   const user = [
     METHOD_MARKERS.label,
-    `Below ${targets.length === 1 ? 'is a target text' : `are ${targets.length} target texts`}, each with the texts most similar to it. Some similar texts share the target's intent; others do not.`,
+    `Below ${targets.length === 1 ? 'is a target text with the texts' : `are ${targets.length} target texts, each with the texts`} most similar to it. Some similar texts share the target's intent; others do not.`,
     'For each target, write one short label (2 to 5 words) that names its intent. The label must fit the target and also the similar texts that share its intent, but not those that do not.',
     'Use plain, general wording so that texts with the same intent can share the label.',
     '',
@@ -71,7 +62,7 @@ export function buildLabelPrompt(targets: readonly LabelTarget[], opts: LabelPro
     `Give a label for target${targets.length === 1 ? ' 1' : `s 1 to ${targets.length}`}. No text outside the JSON.`,
   ];
   return [
-    { role: 'system', content: system(opts.domainContext) },
+    systemMessage(ROLE, opts.domainContext),
     { role: 'user', content: user.join('\n') },
   ];
 }
@@ -97,7 +88,7 @@ export function buildPickPrompt(targets: readonly PickTarget[], opts: LabelPromp
     `RESPONSE FORMAT: Respond ONLY with one JSON object whose keys are the candidate numbers 1 to ${num} and whose values are "yes" or "no", e.g. {"1": "yes", "2": "no"}. No text outside the JSON.`,
   ];
   return [
-    { role: 'system', content: system(opts.domainContext) },
+    systemMessage(ROLE, opts.domainContext),
     { role: 'user', content: user.join('\n') },
   ];
 }

@@ -27,7 +27,7 @@ import {
   type MethodCostEstimate,
   type MethodLogEntry,
 } from './common';
-import { knn, type KnnOptions } from './knn';
+import { knn, knnMethodFor, type KnnOptions } from './knn';
 import { buildLabelPrompt, buildPickPrompt, labelAnswerTokens, pickAnswerTokens, type LabelPromptOptions } from './pseudolabels-prompts';
 import { normName, readKeyed } from './read-answer';
 
@@ -227,12 +227,9 @@ export async function pseudoLabels(vectors: Matrix, texts: string[], deps: Pseud
   const knnOpts: KnnOptions = { seed: r.seed, ...opts.knn, signal };
   const settings = { ...r, knn: opts.knn ?? null, ks: opts.ks ?? null, context: contextOf(engine), model: engine.model };
   const fp = fingerprint('pseudolabels', texts, settings);
-  let knnMethod: 'exact' | 'ivf' = 'exact';
   const search = async (m: Matrix): Promise<number[]> => {
     opts.onProgress?.({ stage: 'labels', done: 0, total: 1, message: 'nearest neighbours' });
-    const res = await knn(m, r.m, knnOpts);
-    knnMethod = res.method;
-    return Array.from(res.indices);
+    return Array.from((await knn(m, r.m, knnOpts)).indices);
   };
   const near = (nb: readonly number[], i: number): number[] => nb.slice(i * r.m, (i + 1) * r.m).filter((j) => j >= 0);
   const embedLabelled = async (labels: readonly string[][]): Promise<Matrix> => {
@@ -404,7 +401,7 @@ export async function pseudoLabels(vectors: Matrix, texts: string[], deps: Pseud
     rounds: cp.changedPerRound.length,
     converged: cp.converged,
     changedPerRound: cp.changedPerRound,
-    knnMethod,
+    knnMethod: knnMethodFor(n, vectors.cols, knnOpts),
     fallbacks: labelFallbacks + cp.pickFailures,
     labelFallbacks,
     pickFailures: cp.pickFailures,
