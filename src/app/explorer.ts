@@ -272,7 +272,7 @@ export class Explorer extends LitElement {
           </div>`
         : ''}
       <div class="pane" ?hidden=${this.tab !== 'place'}><cst-place-texts .run=${r}></cst-place-texts></div>
-      <div class="pane" ?hidden=${this.tab !== 'analyse'}><cst-analysis-panel .run=${r}></cst-analysis-panel></div>
+      ${this.tab === 'analyse' ? html`<div class="pane"><cst-analysis-panel .run=${r}></cst-analysis-panel></div>` : ''}
       ${r.hierarchy ? this.renderHierarchy(r, r.hierarchy) : this.renderFlat(r)}
     `;
   }

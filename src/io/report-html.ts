@@ -15,9 +15,8 @@
  * `maxPoints` points (a seeded sample). The memberships CSV export has every text.
  */
 import { runTree } from '../core/assign';
-import { getNode, itemsOf, levelCounts, type HierarchyNode } from '../core/hierarchy/tree';
+import { getNode, itemsOf, levelCounts, type HierarchyNode, type PromptLogEntry } from '../core/hierarchy/tree';
 import type { RunRecord } from '../core/types';
-import type { PromptLogEntry } from '../core/hierarchy/tree';
 import { nodeColors, nodeTitle, orderedChildren, totalItems } from '../app/views/hierarchy-display';
 import { formatShare } from '../app/views/members';
 import { escapeXml as esc, mapColouring, scatterSvg, treemapSvg } from '../app/views/view-svg';
@@ -133,7 +132,7 @@ export function htmlReport(run: RunRecord, opts: ReportOptions = {}): string {
   const colour = mapColouring(run);
   const treemapTitle = flat ? 'Clusters by size' : 'Themes (top two levels)';
   const treemap = treemapSvg(tree, { width: 1100, height: 560 });
-  const scatter = scatterSvg(run.coords, colour.assignments, { width: 1100, height: 640, names: colour.names, maxPoints: opts.maxPoints ?? 8000 });
+  const scatter = scatterSvg(run.coords, colour.assignments, { width: 1100, height: 640, names: colour.names, colors: colour.colors, maxPoints: opts.maxPoints ?? 8000 });
   const scatterNote = n > (opts.maxPoints ?? 8000) ? `A seeded sample of ${(opts.maxPoints ?? 8000).toLocaleString('en-US')} of the ${n.toLocaleString('en-US')} texts is drawn.` : '';
   let listed = 0;
   let cutTexts = 0;
@@ -202,8 +201,11 @@ export function htmlReport(run: RunRecord, opts: ReportOptions = {}): string {
   </div>${levelsRows ? `<table class="metrics"><thead><tr><th>level</th><th>themes</th><th>silhouette</th>${m ? '<th>ACC</th><th>NMI</th><th>ARI</th>' : ''}</tr></thead><tbody>${levelsRows}</tbody></table>` : ''}`;
 
   const when = (opts.generatedAt ?? new Date()).toISOString().replace('T', ' ').slice(0, 16);
+  const orphans = tree.itemLeaf.reduce((k, l) => k + (l < 0 ? 1 : 0), 0);
   const sampling = everyText
-    ? `Every one of the ${n.toLocaleString('en-US')} texts is listed under its theme.`
+    ? orphans > 0
+      ? `Every text in a theme is listed under it; ${orphans.toLocaleString('en-US')} of the ${n.toLocaleString('en-US')} texts belong to no theme and are not listed.`
+      : `Every one of the ${n.toLocaleString('en-US')} texts is listed under its theme.`
     : `To keep this file small, each finest theme lists up to ${perTheme} of its texts (representatives first): ${listed.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} texts are shown. The memberships CSV export has every text.`;
   const cutNote = cutTexts > 0 ? ` ${cutTexts.toLocaleString('en-US')} long texts are cut at ${maxChars.toLocaleString('en-US')} characters (marked …).` : '';
 

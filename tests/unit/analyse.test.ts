@@ -15,6 +15,7 @@ import {
   parseColumn,
 } from '../../src/core/analyse';
 import { makeRng } from '../../src/core/random';
+import { analysableColumns, toDataset } from '../../src/io/columns';
 
 /** C(n, k) exactly. */
 function binom(n: number, k: number): bigint {
@@ -181,6 +182,30 @@ describe('reading a column', () => {
     expect(bad.kind).toBe('other');
     if (bad.kind === 'other') expect(bad.reason).toContain('three');
     expect(parseColumn(['', ' ', 'NA']).kind).toBe('other');
+  });
+});
+
+describe('keeping columns for analysis in the data step', () => {
+  const table = {
+    columns: ['id', 'text', 'label', 'escalated', 'rating', 'channel'],
+    rows: [
+      { id: '1', text: 'a', label: 'x', escalated: 'yes', rating: '4', channel: 'email' },
+      { id: '2', text: '', label: 'y', escalated: 'no', rating: '2', channel: 'phone' },
+      { id: '3', text: 'c', label: 'x', escalated: '', rating: '3.5', channel: 'email' },
+    ],
+  };
+
+  it('offers the yes/no and numeric columns other than text, id and label', () => {
+    expect(analysableColumns(table, ['text', 'id', 'label'])).toEqual(['escalated', 'rating']);
+    expect(analysableColumns(table, ['text'])).toEqual(['id', 'escalated', 'rating']);
+  });
+
+  it('keeps the picked columns per kept text (empty texts dropped with their cells)', () => {
+    const ds = toDataset(table, { name: 't', textFields: ['text'], extraFields: ['escalated', 'channel'] });
+    expect(ds.texts).toEqual(['a', 'c']);
+    expect(ds.columns).toEqual({ escalated: ['yes', ''], channel: ['email', 'email'] });
+    expect(toDataset(table, { name: 't', textFields: ['text'] }).columns).toBeUndefined();
+    expect(() => toDataset(table, { name: 't', textFields: ['text'], extraFields: ['nope'] })).toThrow(/nope/);
   });
 });
 

@@ -48,7 +48,7 @@ export class AnalysisPanel extends LitElement {
       .row { display: flex; flex-wrap: wrap; gap: 0.8rem; align-items: center; margin: 0.4rem 0 0.7rem; }
       label { font-size: 0.85rem; color: var(--cst-muted, #5b6475); }
       select { font: inherit; margin-left: 0.3rem; }
-      .layout { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1rem; }
+      .layout { display: grid; grid-template-columns: minmax(0, 1.2fr) minmax(0, 1fr); gap: 1rem; }
       @media (max-width: 1100px) { .layout { grid-template-columns: 1fr; } }
       cst-treemap { height: 520px; }
       .summary { font-size: 0.9rem; margin: 0.2rem 0 0.6rem; }
@@ -56,9 +56,9 @@ export class AnalysisPanel extends LitElement {
       .warn { color: #7a5300; font-size: 0.85rem; }
       .scroll { max-height: 520px; overflow: auto; border: 1px solid var(--cst-border, #e2e5ec); border-radius: 10px; }
       table { border-collapse: collapse; width: 100%; font-size: 0.84rem; font-variant-numeric: tabular-nums; }
-      th, td { padding: 0.3rem 0.5rem; border-bottom: 1px solid var(--cst-border, #e2e5ec); text-align: right; white-space: nowrap; }
+      th, td { padding: 0.3rem 0.4rem; border-bottom: 1px solid var(--cst-border, #e2e5ec); text-align: right; white-space: nowrap; }
       th { color: var(--cst-muted, #5b6475); font-weight: 600; position: sticky; top: 0; background: var(--cst-panel, #fff); }
-      td.name, th.name { text-align: left; white-space: normal; overflow-wrap: anywhere; min-width: 10rem; }
+      td.name, th.name { text-align: left; white-space: normal; overflow-wrap: anywhere; min-width: 8rem; }
       tr.sig td { background: #f3f6ff; }
       .bar { display: inline-block; height: 0.55rem; background: var(--cst-accent, #3b6cf6); border-radius: 2px; vertical-align: middle; margin-right: 0.3rem; opacity: 0.75; }
     `,

@@ -87,8 +87,14 @@ export class ExportMenu extends LitElement {
       [role='menuitem']:hover, [role='menuitem']:focus-visible { background: var(--cst-accent-soft, #eef3ff); }
       [role='menuitem'] small { display: block; color: var(--cst-muted, #5b6475); font-size: 0.78rem; }
       .sep { border-top: 1px solid var(--cst-border, #e2e5ec); margin: 0.25rem 0; }
-      .status { color: var(--cst-muted, #5b6475); font-size: 0.82rem; max-width: 28rem; }
-      .status.error { color: #a11; }
+      /* Under the button, over the content: the tabs beside the menu keep their room. */
+      .status {
+        position: absolute; top: calc(100% + 4px); right: 0; z-index: 19; width: max-content; max-width: 28rem;
+        color: var(--cst-muted, #5b6475); font-size: 0.82rem; background: var(--cst-panel, #fff);
+        border: 1px solid var(--cst-border, #e2e5ec); border-radius: 8px; padding: 0.35rem 0.6rem; box-shadow: 0 4px 14px rgba(20, 30, 50, 0.1);
+      }
+      .status.error { color: #a11; border-color: #f3c2c2; }
+      .status .close { border: none; background: none; padding: 0 0 0 0.4rem; cursor: pointer; color: inherit; }
     `,
   ];
 
@@ -111,8 +117,19 @@ export class ExportMenu extends LitElement {
 
   private setOpen(open: boolean): void {
     this.open = open;
+    if (open) this.message = '';
     if (open) document.addEventListener('click', this.onOutside);
     else document.removeEventListener('click', this.onOutside);
+  }
+
+  private dismiss = 0;
+
+  override updated(changed: Map<string, unknown>): void {
+    // A note about a finished export goes away by itself after a while.
+    if (changed.has('message') && this.message) {
+      clearTimeout(this.dismiss);
+      this.dismiss = window.setTimeout(() => (this.message = ''), 10_000);
+    }
   }
 
   private offer(blob: Blob, name: string): void {
@@ -158,7 +175,7 @@ export class ExportMenu extends LitElement {
         case 'map-svg':
         case 'map-png': {
           const c = mapColouring(run);
-          const svg = scatterSvg(run.coords, c.assignments, { ...MAP, names: c.names, title: run.name });
+          const svg = scatterSvg(run.coords, c.assignments, { ...MAP, names: c.names, colors: c.colors, title: run.name });
           if (kind === 'map-svg') this.offer(new Blob([svg], { type: 'image/svg+xml' }), `${stem}.map.svg`);
           else this.offer(await svgToPng(svg, MAP.width, MAP.height), `${stem}.map.png`);
           break;
@@ -211,8 +228,10 @@ export class ExportMenu extends LitElement {
         ${item('map-png', 'Map (PNG)', 'The same, as an image')}
       </div>
       ${this.busy ? html`<span class="status busy" role="status">${this.busy} <button class="cancel" @click=${() => this.abort?.abort()}>Cancel</button></span>` : nothing}
-      ${!this.busy && this.message ? html`<span class="status message" role="status">${this.message}</span>` : nothing}
-      ${this.error ? html`<span class="status error" role="alert">${this.error}</span>` : nothing}
+      ${!this.busy && this.message
+        ? html`<span class="status message" role="status">${this.message}<button class="close" aria-label="Dismiss" @click=${() => (this.message = '')}>×</button></span>`
+        : nothing}
+      ${this.error ? html`<span class="status error" role="alert">${this.error}<button class="close" aria-label="Dismiss" @click=${() => (this.error = '')}>×</button></span>` : nothing}
     `;
   }
 }

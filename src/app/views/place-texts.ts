@@ -68,6 +68,7 @@ export class PlaceTexts extends LitElement {
       label { font-size: 0.85rem; color: var(--cst-muted, #5b6475); }
       select { font: inherit; margin-left: 0.3rem; }
       .primary { background: var(--cst-accent, #3b6cf6); color: #fff; border: none; font-weight: 600; }
+      .primary:hover:not([disabled]) { background: #2f5ad8; }
       table { border-collapse: collapse; width: 100%; font-size: 0.85rem; margin-top: 0.6rem; }
       th, td { text-align: left; padding: 0.3rem 0.5rem; border-bottom: 1px solid var(--cst-border, #e2e5ec); vertical-align: top; }
       th { color: var(--cst-muted, #5b6475); font-weight: 600; position: sticky; top: 0; background: var(--cst-panel, #fff); }

@@ -221,6 +221,13 @@ export interface LabelStyle {
   sizeHeight: number;
 }
 
+/** Label sizes of the treemap, shared by the live view and its SVG export (view-svg.ts). */
+export const TITLE_PX = 12;
+export const NESTED_PX = 11;
+export const SIZE_PX = 11;
+export const LEAF_STYLE: LabelStyle = { pad: 5, lineHeight: 15, sizeHeight: 14 };
+export const NESTED_STYLE: LabelStyle = { pad: 4, lineHeight: 13, sizeHeight: 13 };
+
 export interface TileLabel {
   lines: string[];
   /** Whether the size line fits under the title. */

@@ -8,6 +8,11 @@ import { nodeColors, nodeTitle, orderedChildren, textColorOn, totalItems, valueC
 import { formatShare } from './members';
 import {
   DEFAULT_LAYOUT,
+  LEAF_STYLE,
+  NESTED_PX,
+  NESTED_STYLE,
+  SIZE_PX,
+  TITLE_PX,
   breadcrumb,
   expandFrom,
   focusForSelection,
@@ -18,17 +23,11 @@ import {
   shrinkInto,
   tileLabel,
   zoomAnchor,
-  type LabelStyle,
   type Measure,
   type Rect,
   type Tile,
 } from './treemap-geometry';
 
-const TITLE_PX = 12;
-const NESTED_PX = 11;
-const SIZE_PX = 11;
-const LEAF_STYLE: LabelStyle = { pad: 5, lineHeight: 15, sizeHeight: 14 };
-const NESTED_STYLE: LabelStyle = { pad: 4, lineHeight: 13, sizeHeight: 13 };
 const fmtValue = format('.3~g');
 
 type TileSel = Selection<SVGGElement, Tile, SVGGElement, unknown>;

@@ -11,7 +11,7 @@ import { nodeColors, nodeTitle, textColorOn, totalItems, valueColor, valueColors
 import { formatShare } from './members';
 import { clusterColor, NOISE_COLOR } from './palette';
 import { dataExtent, fitExtent, pointRadius } from './scatter-geometry';
-import { DEFAULT_LAYOUT, headerLabel, layoutTreemap, tileLabel, type LabelStyle, type Measure } from './treemap-geometry';
+import { DEFAULT_LAYOUT, LEAF_STYLE, NESTED_PX, NESTED_STYLE, SIZE_PX, TITLE_PX, headerLabel, layoutTreemap, tileLabel, type Measure } from './treemap-geometry';
 
 /** Escapes text for XML and HTML content and attribute values. */
 export function escapeXml(text: string): string {
@@ -25,26 +25,23 @@ export const SVG_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-seri
  * sans-serif, wide for CJK and emoji. Generous, so labels fit in any browser's font.
  */
 export function approxMeasure(px: number, bold = false): Measure {
-  const k = bold ? 1.06 : 1;
+  // Widths of DejaVu Sans (the widest common sans-serif), so a label fits whatever font draws it.
+  const k = bold ? 1.1 : 1;
   return (text: string): number => {
     let w = 0;
     for (const ch of text) {
       const cp = ch.codePointAt(0) ?? 0;
       if (cp >= 0x1100 && (cp <= 0x115f || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) || cp >= 0x1f300)) w += 1;
-      else if (/[ilj.,;:'|!]/.test(ch)) w += 0.3;
-      else if (ch === ' ') w += 0.28;
-      else if (/[A-Z]/.test(ch) || /[mwMW@%]/.test(ch)) w += 0.72;
-      else w += 0.56;
+      else if (/[ilj.,;:'|!]/.test(ch)) w += 0.32;
+      else if (ch === ' ') w += 0.32;
+      else if (/[mwMW@%]/.test(ch)) w += 0.9;
+      else if (/[A-Z]/.test(ch)) w += 0.72;
+      else w += 0.62;
     }
     return w * px * k;
   };
 }
 
-const TITLE_PX = 12;
-const NESTED_PX = 11;
-const SIZE_PX = 11;
-const LEAF_STYLE: LabelStyle = { pad: 5, lineHeight: 15, sizeHeight: 14 };
-const NESTED_STYLE: LabelStyle = { pad: 4, lineHeight: 13, sizeHeight: 13 };
 const fmtValue = format('.3~g');
 const r1 = (x: number): string => String(Math.round(x * 10) / 10);
 
@@ -103,7 +100,7 @@ export function treemapSvg(h: Hierarchy, opts: TreemapSvgOptions): string {
       `<g class="tile" data-node-id="${escapeXml(t.id)}" transform="translate(${t.x0},${t.y0})"><title>${escapeXml(tip)}</title><rect width="${w}" height="${ht}" fill="${fill}" stroke="#fff" stroke-width="0.5"${t.node.isNoise ? ' stroke-dasharray="4 3"' : ''}/><g fill="${ink}">${labels.join('')}</g></g>`,
     );
   }
-  const head = opts.title ? `<text x="0" y="17" font-size="15" font-weight="600" fill="#1d2330">${escapeXml(opts.title)}</text>` : '';
+  const head = opts.title ? `<text x="4" y="17" font-size="15" font-weight="600" fill="#1d2330">${escapeXml(opts.title)}</text>` : '';
   let legend = '';
   if (dom) {
     const y = headH + height + 8;
@@ -120,6 +117,8 @@ export interface ScatterSvgOptions {
   maxPoints?: number;
   /** Display name per cluster id, for the legend. */
   names?: readonly string[];
+  /** Colour per cluster id (default: the cluster palette). */
+  colors?: readonly string[];
   title?: string;
   seed?: number;
 }
@@ -168,10 +167,11 @@ export function scatterSvg(coords: ArrayLike<number>, assignments: ArrayLike<num
   }
   const r = pointRadius(idx.length);
   const order = [...paths.keys()].sort((a, b) => a - b); // noise (−1) first, underneath
+  const colourOf = (c: number): string => (c < 0 ? NOISE_COLOR : (opts.colors?.[c] ?? clusterColor(c)));
   const dots = order
-    .map((c) => `<path d="${(paths.get(c) as string[]).join('')}" stroke="${c < 0 ? NOISE_COLOR : clusterColor(c)}" stroke-width="${r1(2 * r)}" stroke-linecap="round" stroke-opacity="0.85" fill="none"/>`)
+    .map((c) => `<path d="${(paths.get(c) as string[]).join('')}" stroke="${colourOf(c)}" stroke-width="${r1(2 * r)}" stroke-linecap="round" stroke-opacity="0.85" fill="none"/>`)
     .join('');
-  const head = opts.title ? `<text x="0" y="17" font-size="15" font-weight="600" fill="#1d2330">${escapeXml(opts.title)}</text>` : '';
+  const head = opts.title ? `<text x="4" y="17" font-size="15" font-weight="600" fill="#1d2330">${escapeXml(opts.title)}</text>` : '';
   const m = approxMeasure(11);
   const legend = legendW
     ? `<g font-size="11" fill="#1d2330">${legendIds
@@ -181,7 +181,7 @@ export function scatterSvg(coords: ArrayLike<number>, assignments: ArrayLike<num
           let label = name;
           while (label.length > 1 && m(label) > legendW - 24) label = label.slice(0, -1);
           if (label !== name) label = `${label.trimEnd()}…`;
-          return `<g><title>${escapeXml(name)}</title><circle cx="${plotW + 8}" cy="${y - 4}" r="5" fill="${clusterColor(c)}"/><text x="${plotW + 18}" y="${y}">${escapeXml(label)}</text></g>`;
+          return `<g><title>${escapeXml(name)}</title><circle cx="${plotW + 8}" cy="${y - 4}" r="5" fill="${colourOf(c)}"/><text x="${plotW + 18}" y="${y}">${escapeXml(label)}</text></g>`;
         })
         .join('')}</g>`
     : '';
@@ -195,13 +195,15 @@ function svgDocument(width: number, height: number, body: string, label: string)
 
 /**
  * What the map of a run is coloured by: a hierarchy's level-1 cut (its finest themes) with their
- * titles, a flat run's clusters with their names.
+ * titles in the treemap's colours (shades of their top theme's hue), a flat run's clusters with
+ * their names in the cluster palette.
  */
-export function mapColouring(run: { hierarchy?: Hierarchy; assignments: Int32Array; clusters: { id: number; name: string }[] }, level = 1): { assignments: Int32Array; names: string[] } {
+export function mapColouring(run: { hierarchy?: Hierarchy; assignments: Int32Array; clusters: { id: number; name: string }[] }, level = 1): { assignments: Int32Array; names: string[]; colors?: string[] } {
   const h = run.hierarchy;
   if (h) {
     const cut = levelCut(h, level);
-    return { assignments: assignmentsAtLevel(h, level), names: cut.map((id) => nodeTitle(getNode(h, id))) };
+    const shades = nodeColors(h);
+    return { assignments: assignmentsAtLevel(h, level), names: cut.map((id) => nodeTitle(getNode(h, id))), colors: cut.map((id) => shades.get(id) ?? NOISE_COLOR) };
   }
   const names: string[] = [];
   for (const c of run.clusters) names[c.id] = c.name;
