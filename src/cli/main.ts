@@ -27,11 +27,14 @@ import type { Embedder, EmbedderId, LlmMethodRecord, Progress } from '../core/ty
 import { guessColumns, toDataset } from '../io/columns';
 import { parseInput } from '../io/parse';
 import { runToJson } from '../io/run-json';
+import { attributeLeaves, runTree } from '../core/assign';
+import { membershipsCsv } from '../io/memberships-csv';
+import { htmlReport } from '../io/report-html';
 
 const USAGE = `Usage: constellate cluster --input FILE --k N|auto [--text-field text] [--label-field label] [--id-field id]
                           [--embedder glove-sif|tfidf-lsa|use] [--seed 42] [--projection pca|umap] [--method kmeans|hercules|recursive]
                           [--levels 100,20,5] [--mode direct|description] [--topic-seed TEXT] [--llm ENGINE[:MODEL]]
-                          [--out run.json] [--quiet]
+                          [--out run.json] [--csv memberships.csv] [--report report.html] [--quiet]
   --llm                 who names the clusters: ${ENGINE_SPEC_USAGE.split('\n').map((l) => l.trim()).join(' | ')}
                         (an API key for openai comes from OPENAI_API_KEY, never from the command line)
   --method hercules     bottom-up hierarchy; --levels gives the clusters per level, finest first (no --k needed)
@@ -95,6 +98,8 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
       guidance: { type: 'string' },
       llm: { type: 'string', default: 'none' },
       out: { type: 'string' },
+      csv: { type: 'string' },
+      report: { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
     strict: true,
@@ -201,10 +206,14 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
     llmMethod,
     timings: times,
   });
-  if (values.out) {
-    await writeFile(values.out, runToJson(run));
-    lap('write');
+  if (values.out) await writeFile(values.out, runToJson(run));
+  if (values.csv) {
+    // The vectors are at hand here: each text's similarity to its theme and the runner-up.
+    const attribution = await attributeLeaves(runTree(run), vectors);
+    await writeFile(values.csv, membershipsCsv(run, attribution));
   }
+  if (values.report) await writeFile(values.report, htmlReport(run));
+  if (values.out || values.csv || values.report) lap('write');
   const log2 = tree ? tree.promptLog : promptLog;
   const r4 = (x: number | undefined) => (x === undefined ? undefined : Math.round(x * 10000) / 10000);
   return {

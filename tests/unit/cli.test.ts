@@ -70,3 +70,22 @@ describe('constellate cluster (the CLI over the real core, GloVe vectors from th
     await expect(clusterCommand(['--input', SAMPLE, '--k', '301', '--quiet'])).rejects.toThrow('k (301) is larger than the number of texts (300)');
   });
 });
+
+describe('constellate cluster --csv --report', () => {
+  it('writes the memberships CSV (with similarities) and the offline HTML report beside the run', async () => {
+    const Papa = (await import('papaparse')).default;
+    const dir = mkdtempSync(join(tmpdir(), 'cst-cli-'));
+    const csv = join(dir, 'm.csv');
+    const report = join(dir, 'r.html');
+    await clusterCommand(['--input', SAMPLE, '--label-field', 'label', '--method', 'hercules', '--levels', '10,3', '--quiet', '--csv', csv, '--report', report]);
+    const rows = Papa.parse<Record<string, string>>(readFileSync(csv, 'utf8'), { header: true, skipEmptyLines: true }).data;
+    expect(rows).toHaveLength(300);
+    const header = Object.keys(rows[0]);
+    expect(header.some((h) => /similarity/i.test(h))).toBe(true);
+    const sims = rows.map((r) => Number(r[header.find((h) => /similarity/i.test(h)) as string]));
+    expect(sims.every((x) => Number.isFinite(x) && x <= 1 && x >= -1)).toBe(true);
+    const html = readFileSync(report, 'utf8');
+    expect(html.startsWith('<!doctype html>') || html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).not.toMatch(/<script[^>]+src=/i);
+  });
+});
