@@ -1,5 +1,5 @@
 import { defineConfig } from 'vite';
-import { extraConnectSources, offlineShell } from './scripts/offline-build';
+import { extraConnectSources, offlineShell } from './scripts/offline-build.mjs';
 
 // Relative base: every URL the page builds resolves against document.baseURI (or a chunk's own
 // import.meta.url), so the built page works from any sub-path (GitHub Pages project sites).

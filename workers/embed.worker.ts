@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import { embedWithCache, type VectorCache } from '../src/core/embed/cached';
+import { coverageWarnings } from '../src/core/embed/coverage';
 import type { EmbedderSpec } from '../src/core/embed/spec';
 import type { Embedder, EmbedderInfo, EmbedStats, Progress } from '../src/core/types';
 import { getCachedVectors, putCachedVectors } from '../src/store/embedding-cache';
@@ -63,6 +64,8 @@ const service = {
   async embed(spec: EmbedderSpec, texts: string[], onProgress: (p: Progress) => void): Promise<EmbedResult> {
     const embedder = await build(spec, onProgress);
     const { vectors, stats } = await embedWithCache(embedder, texts, idbCache, { onProgress });
+    const maxTokens = (embedder as Embedder & { maxLength?: number }).maxLength;
+    warnings.push(...coverageWarnings(texts, vectors, embedder.info.id, maxTokens));
     const result: EmbedResult = { data: vectors.data, rows: vectors.rows, cols: vectors.cols, info: embedder.info, stats, warnings: warnings.splice(0) };
     return Comlink.transfer(result, [vectors.data.buffer]);
   },

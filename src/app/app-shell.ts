@@ -34,6 +34,8 @@ export class AppShell extends LitElement {
     change: { state: true },
     settingsTick: { state: true },
     pending: { state: true },
+    warnings: { state: true },
+    unsaved: { state: true },
   };
 
   mode: Mode = 'setup';
@@ -44,6 +46,10 @@ export class AppShell extends LitElement {
   notice = '';
   change: DatasetChange | null = null;
   settingsTick = 0;
+  /** What the last run could not do well (texts without vectors, truncated texts, not saved…). */
+  warnings: string[] = [];
+  /** The shown run could not be stored (e.g. a full quota). */
+  unsaved = false;
   /** An LLM-formed run a reload or crash interrupted, kept in IndexedDB. */
   pending: PendingRun<RunRequest, LlmMethodCheckpoint> | null = null;
   private abort: AbortController | null = null;
@@ -62,6 +68,8 @@ export class AppShell extends LitElement {
     .primary[disabled] { opacity: 0.5; cursor: default; }
     .error { color: #a11; background: #fdecec; border: 1px solid #f3c2c2; padding: 0.6rem 0.8rem; border-radius: 8px; margin-bottom: 1rem; white-space: pre-wrap; }
     .notice { color: #234; background: #eef6ee; border: 1px solid #cfe6cf; padding: 0.5rem 0.8rem; border-radius: 8px; margin-bottom: 1rem; }
+    .warnbox { color: #6b4500; background: #fff6e5; border: 1px solid #f0d9a8; padding: 0.5rem 0.8rem; border-radius: 8px; margin-bottom: 1rem; }
+    .warnbox div + div { margin-top: 0.3rem; }
     .why { color: var(--cst-muted, #5b6475); font-size: 0.9rem; }
     .cost { color: #1d2330; font-size: 0.9rem; }
     button.link { background: none; border: 1px solid var(--cst-border, #ccd); border-radius: 8px; padding: 0.4rem 0.8rem; font: inherit; cursor: pointer; }
@@ -142,7 +150,7 @@ export class AppShell extends LitElement {
   /** Continues the LLM-formed run a reload interrupted, from its last checkpoint. */
   private async resumePending(): Promise<void> {
     const p = this.pending;
-    if (!p) return;
+    if (!p?.request) return;
     // The API key was never kept: the one typed in step 3 serves when it is for the same server.
     const here = this.llmSettings?.spec();
     const llm = p.request.llm?.kind === 'openai' && here?.kind === 'openai' && here.baseUrl === p.request.llm.baseUrl ? { ...p.request.llm, apiKey: here.apiKey } : p.request.llm;
@@ -157,23 +165,29 @@ export class AppShell extends LitElement {
   private async execute(req: RunRequest): Promise<void> {
     this.error = '';
     this.notice = '';
+    this.warnings = [];
+    this.unsaved = false;
     this.abort = new AbortController();
     this.mode = 'running';
     this.progress = { stage: 'embed', done: 0, total: req.dataset.texts.length };
     await this.updateComplete;
     this.renderRoot.querySelector<ProgressView>('cst-progress')?.reset();
     try {
-      const { run, warnings } = await executeRun(req, (p) => (this.progress = p), this.abort.signal);
+      const { run, warnings, saved } = await executeRun(req, (p) => (this.progress = p), this.abort.signal);
+      this.warnings = warnings;
+      this.unsaved = !saved;
       this.pending = null;
       this.run = run;
       this.mode = 'explore';
-      this.notice = `Embedded ${run.embedStats.embedded.toLocaleString()} texts, ${run.embedStats.cached.toLocaleString()} taken from the cache, on ${run.embedStats.device}.${namingNote(run)}${warnings.length ? ` ${warnings.join(' ')}` : ''}`;
+      this.notice = `Embedded ${run.embedStats.embedded.toLocaleString()} texts, ${run.embedStats.cached.toLocaleString()} taken from the cache, on ${run.embedStats.device}.${namingNote(run)}`;
       await this.refreshRuns();
     } catch (e) {
       this.mode = 'setup';
       const kept = req.llmMethod ? ' The LLM work done so far is kept: you can resume it.' : '';
       this.error = e instanceof CancelledError ? `Cancelled. Nothing was saved; your data is still loaded.${kept}` : `${message(e)}${kept}`;
+      // Only an LLM-formed run has something worth resuming; for the others the message says it all.
       if (req.llmMethod) await this.refreshPending();
+      else await clearPendingRun().catch(() => undefined);
     } finally {
       this.abort = null;
     }
@@ -195,6 +209,8 @@ export class AppShell extends LitElement {
       this.mode = 'explore';
       this.error = '';
       this.notice = '';
+      this.warnings = [];
+      this.unsaved = false;
     } catch (e) {
       this.error = message(e);
     }
@@ -264,14 +280,9 @@ export class AppShell extends LitElement {
       </aside>
       <main>
         ${this.error ? html`<div class="error app-error" role="alert">${this.error}</div>` : ''}
-        ${this.pending && this.mode !== 'running'
-          ? html`<div class="notice pending" role="status">
-              An unfinished ${this.pending.request.llmMethod?.kind === 'pseudolabels' ? 'pseudo-label' : 'ClusterFusion'} run of
-              <b>${this.pending.request.dataset.name}</b> (${this.pending.request.dataset.texts.length.toLocaleString()} texts, started
-              ${new Date(this.pending.startedAt).toLocaleString()}) was kept${this.pending.where ? `, stopped at ${this.pending.where}` : ''}.
-              <button class="link resume" @click=${() => this.resumePending()}>Resume</button>
-              <button class="link discard" @click=${() => this.discardPending()}>Discard</button>
-            </div>`
+        ${this.pending && this.mode !== 'running' ? this.renderPending(this.pending) : ''}
+        ${this.warnings.length && this.mode === 'explore'
+          ? html`<div class="warnbox run-warnings" role="status" data-unsaved=${this.unsaved ? 'true' : 'false'}>${this.warnings.map((w) => html`<div>${w}</div>`)}</div>`
           : ''}
         ${this.notice
           ? html`<div class="notice" data-embedded=${this.run?.embedStats.embedded ?? ''} data-cached=${this.run?.embedStats.cached ?? ''}>${this.notice}</div>`
@@ -301,6 +312,18 @@ export class AppShell extends LitElement {
         ${this.mode === 'explore' && this.run ? html`<cst-explorer .run=${this.run}></cst-explorer>` : ''}
       </main>
     `;
+  }
+
+  /** A run that a reload or crash interrupted: resume it (LLM-formed runs) or say what was kept. */
+  private renderPending(p: PendingRun<RunRequest, LlmMethodCheckpoint>) {
+    const what = p.summary.method === 'pseudolabels' ? 'pseudo-label' : p.summary.method === 'clusterfusion' ? 'ClusterFusion' : p.summary.method === 'kmeans' ? 'clustering' : p.summary.method === 'hercules' ? 'HERCULES' : 'recursive';
+    const head = html`A ${what} run of <b>${p.summary.dataset}</b> (${p.summary.texts.toLocaleString()} texts, started ${new Date(p.startedAt).toLocaleString()}) was interrupted${p.where ? ` at ${p.where}` : ''}.`;
+    return p.request
+      ? html`<div class="notice pending" role="status" data-resumable="true">${head} Its LLM work so far is kept.
+          <button class="link resume" @click=${() => this.resumePending()}>Resume</button>
+          <button class="link discard" @click=${() => this.discardPending()}>Discard</button></div>`
+      : html`<div class="notice pending" role="status" data-resumable="false">${head} Nothing of it was saved, but the vectors it computed are cached: load the data and run it again to finish quickly.
+          <button class="link discard" @click=${() => this.discardPending()}>Dismiss</button></div>`;
   }
 
   /** What an LLM-formed run will cost, before it starts: LLM calls and tokens. */

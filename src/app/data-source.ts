@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit';
+import { LARGE_DATASET, sampleDataset } from '../core/sample-dataset';
 import type { Dataset } from '../core/types';
 import { analysableColumns, guessColumns, toDataset } from '../io/columns';
 import { parseInput, type ParsedTable } from '../io/parse';
@@ -36,6 +37,8 @@ export class DataSource extends LitElement {
     pasteOpen: { state: true },
     samples: { state: true },
     extraFields: { state: true },
+    sampleOn: { state: true },
+    sampleSize: { state: true },
   };
 
   table: ParsedTable | null = null;
@@ -50,6 +53,9 @@ export class DataSource extends LitElement {
   samples: SampleInfo[] = [];
   /** Issue 6: extra columns kept with the run for "Analyse a column" (yes/no and numeric ones ticked by default). */
   extraFields: string[] = [];
+  /** Files above LARGE_DATASET texts: cluster a seeded random sample of `sampleSize` (on by default). */
+  sampleOn = true;
+  sampleSize = LARGE_DATASET;
   private current: Dataset | null = null;
 
   static override styles = css`
@@ -57,6 +63,8 @@ export class DataSource extends LitElement {
     .sources { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: center; }
     .drop { margin-top: 0.75rem; border: 2px dashed var(--cst-border, #ccc); border-radius: 10px; padding: 1.1rem; text-align: center; color: var(--cst-muted, #555); }
     .drop.dragging { border-color: var(--cst-accent, #3b6cf6); background: #eef3ff; }
+    .sample-row { margin: 0.5rem 0; padding: 0.5rem 0.7rem; background: #fff6e5; border: 1px solid #f0d9a8; border-radius: 8px; font-size: 0.9rem; }
+    .sample-row input.sample-size { width: 7rem; font: inherit; }
     textarea { width: 100%; min-height: 8rem; box-sizing: border-box; font: inherit; }
     .error { color: #a11; background: #fdecec; border: 1px solid #f3c2c2; padding: 0.6rem 0.8rem; border-radius: 8px; margin-top: 0.75rem; white-space: pre-wrap; }
     .warn { color: #7a5300; font-size: 0.85rem; }
@@ -154,8 +162,9 @@ export class DataSource extends LitElement {
       });
       this.current = dataset;
       this.error = dataset.texts.length === 0 ? `The column “${this.textField}” has no non-empty texts. Pick another text column.` : '';
+      const large = dataset.texts.length > LARGE_DATASET;
       const detail: DatasetChange = {
-        dataset,
+        dataset: large && this.sampleOn ? sampleDataset(dataset, this.sampleSize) : dataset,
         textField: this.textField,
         idField: this.idField || undefined,
         labelField: this.labelField || undefined,
@@ -169,6 +178,22 @@ export class DataSource extends LitElement {
   private pick(field: 'textField' | 'idField' | 'labelField', e: Event): void {
     this[field] = (e.target as HTMLSelectElement).value;
     this.emit();
+  }
+
+  /** The offer to cluster a sample of a very large file. */
+  private renderSample(n: number) {
+    return html`<div class="sample-row" data-large=${n}>
+      <label><input type="checkbox" class="sample-on" .checked=${this.sampleOn}
+        @change=${(e: Event) => { this.sampleOn = (e.target as HTMLInputElement).checked; this.emit(); }} />
+        ${n.toLocaleString()} texts is more than this page clusters well in a browser. Cluster a random sample of</label>
+      <input type="number" class="sample-size" min="100" max=${n} step="1000" .value=${String(this.sampleSize)} ?disabled=${!this.sampleOn}
+        @change=${(e: Event) => {
+          const v = Math.floor(Number((e.target as HTMLInputElement).value));
+          this.sampleSize = Number.isFinite(v) && v >= 100 ? Math.min(v, n) : LARGE_DATASET;
+          this.emit();
+        }} /> texts (the same sample every time; the rest can be placed into the result later with “Place new texts”).
+      ${this.sampleOn ? '' : html`<div class="warn">All ${n.toLocaleString()} texts will be clustered: this may take very long or run out of memory.</div>`}
+    </div>`;
   }
 
   override render() {
@@ -251,8 +276,9 @@ export class DataSource extends LitElement {
                   <span>texts to cluster <b class="kept">${d.stats.kept.toLocaleString()}</b></span>
                   ${d.labels ? html`<span>labels <b class="labels">${new Set(d.labels).size}</b></span>` : ''}
                 </div>
+                ${d.texts.length > LARGE_DATASET ? this.renderSample(d.texts.length) : ''}
                 ${t.warnings.length ? html`<div class="warn">${t.warnings.slice(0, 5).map((w) => html`<div>${w}</div>`)}</div>` : ''}
-                <div class="preview">${d.texts.slice(0, 6).map((x) => html`<div>${x}</div>`)}</div>`
+                <div class="preview">${d.texts.slice(0, 6).map((x) => html`<div dir="auto">${x}</div>`)}</div>`
               : ''}
           `
         : ''}

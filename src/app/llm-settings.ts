@@ -154,7 +154,7 @@ export class LlmSettings extends LitElement {
     } catch {
       /* shown as typed */
     }
-    return `This page's security policy lets it reach only its own site, Hugging Face and LLM servers on this computer (localhost, 127.0.0.1), so it cannot call ${origin}. Run the server on this computer, or host Constellate yourself with ${origin} added to connect-src in index.html (or CONSTELLATE_CONNECT_SRC when building).`;
+    return `This page's security policy lets it reach only its own site, Hugging Face and LLM servers at localhost or 127.0.0.1, so it cannot call ${origin}. Run the server on this computer (at localhost or 127.0.0.1), or host Constellate yourself with ${origin} added to connect-src in index.html (or CONSTELLATE_CONNECT_SRC when building).`;
   }
 
   private remote(): boolean {

@@ -8,7 +8,7 @@ import { assembleRun } from '../core/run';
 import type { Dataset, LlmMethodRecord, Matrix, Progress, RunRecord } from '../core/types';
 import type { LevelMetrics } from '../core/hierarchy/level-metrics';
 import type { PromptLogEntry } from '../core/hierarchy/tree';
-import { saveRun } from '../store/runs';
+import { saveRun, StorageError } from '../store/runs';
 import { clearPendingRun, savePendingRun } from '../store/pending-run';
 import type { LlmMethodCheckpoint, LlmMethodOutput, LlmMethodSettings } from '../core/methods/run-method';
 import { publicEngineSpec, type EngineSpec } from '../core/llm/spec';
@@ -41,15 +41,17 @@ export interface RunRequest {
  * heavy stage runs in its own worker; the LLM worker lives for the whole clustering stage and the
  * cluster worker reaches it through this thread. Returns the saved run and any warnings.
  */
-export async function executeRun(req: RunRequest, onProgress: (p: Progress) => void, signal: AbortSignal): Promise<{ run: RunRecord; warnings: string[] }> {
+export async function executeRun(req: RunRequest, onProgress: (p: Progress) => void, signal: AbortSignal): Promise<{ run: RunRecord; warnings: string[]; saved: boolean }> {
+  let saved = true;
   const { dataset, spec, k, seed } = req;
   if (!req.hierarchy && !req.llmMethod && k !== 'auto') validateK(k, dataset.texts.length);
   if (req.llmMethod && (!req.llm || req.llm.kind === 'none')) throw new Error('This method needs a language model: choose one in step 3.');
-  // An LLM-formed run is kept while it runs, so a reload can resume it (see resumableProgress).
-  const pending = req.llmMethod ? keepPending(req) : null;
-  if (pending) await pending.save(undefined);
+  // The run is noted while it runs, so that after a reload the page can say what was kept; an
+  // LLM-formed one keeps its request and checkpoints, so it can be resumed.
+  const pending = keepPending(req);
+  await pending.save(undefined);
   const progress = Comlink.proxy((p: Progress) => {
-    pending?.where(p);
+    pending.where(p);
     onProgress(p);
   });
 
@@ -88,7 +90,7 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
               const e = await embedOnce(spec, texts, Comlink.proxy(() => {}), signal);
               return { data: e.data, rows: e.rows, cols: e.cols };
             }),
-            Comlink.proxy((cp: LlmMethodCheckpoint) => pending?.save(cp) ?? Promise.resolve()),
+            Comlink.proxy((cp: LlmMethodCheckpoint) => pending.save(cp)),
             req.resume?.checkpoint,
           ),
         signal,
@@ -143,27 +145,37 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
       llmMethod: methodRecord,
       timings,
     });
-    await saveRun(run);
-    await pending?.clear();
+    const warnings = [...embedded.warnings];
+    try {
+      await saveRun(run);
+    } catch (e) {
+      // A full quota (or storage blocked) must not lose a finished run: it is shown anyway.
+      if (!(e instanceof StorageError)) throw e;
+      warnings.push(`${e.message} This run is shown but not kept: export it as JSON (Export menu) before leaving the page.`);
+      saved = false;
+    }
+    await pending.clear();
     onProgress({ stage: 'save', done: 1, total: 1 });
-    return { run, warnings: embedded.warnings };
+    return { run, warnings, saved };
   } finally {
     llm?.close();
   }
 }
 
-/** Keeps the pending run (request without secrets, latest checkpoint) in IndexedDB, throttled. */
+/** Keeps the pending run (summary; for LLM methods the request without secrets and the latest checkpoint) in IndexedDB, throttled. */
 function keepPending(req: RunRequest) {
   const id = req.resume?.id ?? newRunId();
   const startedAt = Date.now();
-  const request: RunRequest = { ...req, llm: req.llm ? publicEngineSpec(req.llm) : undefined, resume: undefined };
+  const request: RunRequest | undefined = req.llmMethod ? { ...req, llm: req.llm ? publicEngineSpec(req.llm) : undefined, resume: undefined } : undefined;
+  const method = req.llmMethod?.kind ?? req.hierarchy?.method ?? 'kmeans';
+  const summary = { dataset: req.dataset.name, texts: req.dataset.texts.length, method };
   let where = '';
   let last = 0;
   let latest: LlmMethodCheckpoint | undefined = req.resume?.checkpoint;
   const write = async (): Promise<void> => {
     last = Date.now();
     try {
-      await savePendingRun({ id, startedAt, request, checkpoint: latest, where, savedAt: last });
+      await savePendingRun({ id, startedAt, summary, request, checkpoint: latest, where, savedAt: last });
     } catch {
       // A full quota must not stop the run; it only loses the ability to resume.
     }
@@ -175,6 +187,8 @@ function keepPending(req: RunRequest) {
     },
     where(p: Progress): void {
       where = p.message ? `${p.stage}: ${p.message}` : `${p.stage} ${p.done}/${p.total}`;
+      // Progress alone also refreshes the record now and then, so a reload can say how far it got.
+      if (Date.now() - last > CHECKPOINT_MS) void write();
     },
     clear: () => clearPendingRun().catch(() => undefined),
   };

@@ -9,3 +9,21 @@ export function makeRng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * `k` distinct indices of 0..n−1, uniformly at random and ascending (partial Fisher–Yates; sorted
+ * for memory locality and to keep file order). The same seed gives the same indices.
+ */
+export function sampleIndices(n: number, k: number, seed: number): Int32Array {
+  const size = Math.max(0, Math.min(n, Math.floor(k)));
+  const rng = makeRng(seed);
+  const perm = new Int32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  for (let i = 0; i < size; i++) {
+    const j = i + Math.floor(rng() * (n - i));
+    const t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
+  return perm.slice(0, size).sort();
+}

@@ -38,6 +38,8 @@ export interface LoadStats {
   duplicates: number;
   /** Rows kept for clustering. */
   kept: number;
+  /** When a large file was sampled: how many texts it had (kept = the sample's size). */
+  sampledFrom?: number;
 }
 
 /** Texts ready for the pipeline, after the column picker. */

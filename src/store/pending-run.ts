@@ -1,7 +1,9 @@
 /**
- * An LLM-formed run in progress, kept in IndexedDB so a reload (or a crash) does not lose the LLM
- * calls already paid for: the request that started it and the method's latest checkpoint. The API
- * key of an LLM server is never part of it.
+ * The run in progress, kept in IndexedDB so that after a reload (or a crash) the page can say what
+ * happened. An LLM-formed run also keeps the request that started it and the method's latest
+ * checkpoint, so the LLM calls already paid for are not lost: it can be resumed. The API key of an
+ * LLM server is never part of it. Other runs keep only a summary: their vectors are cached, so
+ * running them again is quick.
  */
 import { getSetting, setSetting } from './db';
 
@@ -10,8 +12,10 @@ const KEY = 'pending-run';
 export interface PendingRun<R = unknown, C = unknown> {
   id: string;
   startedAt: number;
-  /** What the page asked for, without secrets. */
-  request: R;
+  /** What was running, for the message. */
+  summary: { dataset: string; texts: number; method: string };
+  /** What the page asked for, without secrets: present when the run can be resumed. */
+  request?: R;
   checkpoint?: C;
   /** The last progress line, to tell the user how far it got. */
   where?: string;

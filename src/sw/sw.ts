@@ -4,7 +4,7 @@
  * Runtime WASM, the built-in word vectors, the bundled samples) in Cache Storage, so the page opens
  * and clusters offline after one online visit; saved runs live in IndexedDB and need no network.
  *
- * Built by scripts/offline-build.ts into dist/sw.js next to index.html (so its scope is the page's
+ * Built by scripts/offline-build.mjs into dist/sw.js next to index.html (so its scope is the page's
  * folder, whatever sub-path the site is served from); the build replaces the two placeholders
  * below with the list of files it wrote and a hash of their contents.
  *
@@ -16,9 +16,12 @@
  *   files transformers.js and WebLLM keep in Cache Storage themselves; the user's LLM server), and
  *   same-origin files outside the shell (the optional models/ folder, served by the HTTP cache).
  * - One cache per build ('constellate-shell-<hash>'); activating a new build deletes older shell
- *   caches and nothing else (transformers.js' and WebLLM's caches stay).
+ *   caches and nothing else (transformers.js' and WebLLM's caches stay). Installing a new build
+ *   takes the files whose names carry a content hash from the older cache instead of downloading
+ *   them again (the ONNX Runtime WASM alone is 27 MB); the others are fetched afresh.
  */
-declare const __CONSTELLATE_PRECACHE__: string[];
+/** Paths relative to this file; `hashed`: the name changes whenever the contents do. */
+declare const __CONSTELLATE_PRECACHE__: { path: string; hashed: boolean }[];
 declare const __CONSTELLATE_VERSION__: string;
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
@@ -29,7 +32,8 @@ const CACHE = `${SHELL_PREFIX}${VERSION}`;
 /** The folder sw.js is served from: the page's folder and the registration scope. */
 const BASE = new URL('./', sw.location.href).href;
 const INDEX = new URL('index.html', BASE).href;
-const PRECACHE = new Set(__CONSTELLATE_PRECACHE__.map((path) => new URL(path, BASE).href));
+const FILES = __CONSTELLATE_PRECACHE__.map((f) => ({ url: new URL(f.path, BASE).href, hashed: f.hashed }));
+const PRECACHE = new Set(FILES.map((f) => f.url));
 /** How long a navigation waits for the network before the cached page is shown. */
 const NETWORK_TIMEOUT_MS = 4000;
 
@@ -38,15 +42,33 @@ function key(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
-sw.addEventListener('install', (event) => {
-  event.waitUntil(
-    (async () => {
-      const cache = await caches.open(CACHE);
+/** The response for `url` in an older build's shell cache, if any. */
+async function fromOlderShell(url: string): Promise<Response | undefined> {
+  for (const name of await caches.keys()) {
+    if (!name.startsWith(SHELL_PREFIX) || name === CACHE) continue;
+    const hit = await (await caches.open(name)).match(url);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+async function precache(): Promise<void> {
+  const cache = await caches.open(CACHE);
+  await Promise.all(
+    FILES.map(async ({ url, hashed }) => {
+      // Already there: an earlier try of this same build (same version, same contents) got it.
+      if (await cache.match(url)) return;
+      const old = hashed ? await fromOlderShell(url) : undefined;
       // 'no-cache' revalidates with the server, so a stale HTTP-cached copy never enters the shell.
-      await cache.addAll([...PRECACHE].map((url) => new Request(url, { cache: 'no-cache' })));
-      await sw.skipWaiting();
-    })(),
+      const res = old ?? (await fetch(new Request(url, { cache: 'no-cache' })));
+      if (!res.ok) throw new Error(`Could not cache ${url} (${res.status}).`);
+      await cache.put(url, res);
+    }),
   );
+}
+
+sw.addEventListener('install', (event) => {
+  event.waitUntil(precache().then(() => sw.skipWaiting()));
 });
 
 sw.addEventListener('activate', (event) => {

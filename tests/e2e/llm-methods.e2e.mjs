@@ -104,7 +104,8 @@ test('shared pseudo-labels on 500 Banking77 texts: labels kept per text and show
   await page.reload();
   const banner = page.locator('cst-app .notice.pending');
   await banner.waitFor({ timeout: 20_000 });
-  assert.match(await banner.innerText(), /unfinished pseudo-label run/);
+  assert.match(await banner.innerText(), /pseudo-label run of banking77-500 .* was interrupted/s);
+  assert.equal(await banner.getAttribute('data-resumable'), 'true');
   await page.screenshot({ path: join(outputDir(), 'pseudolabels-resume-banner.png') });
   llm.configure({ delayMs: 0 });
   // The key is never stored; this server needs none. Resume from the checkpoint.

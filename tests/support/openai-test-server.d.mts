@@ -39,6 +39,8 @@ export interface TestServerBehaviour {
   delayMs?: number;
   /** Add llama.cpp-style timings with this predicted_per_second. */
   timings?: number;
+  /** Answer every chat request with prose and no JSON (a model that ignores the format). */
+  nonsense?: boolean;
   /** Answer for prompts that are not naming prompts. */
   freeText?: string;
 }

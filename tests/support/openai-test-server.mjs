@@ -197,6 +197,8 @@ export async function startOpenAiTestServer(options = {}) {
     const methodAnswer = clusters.length === 0 ? answerMethodPrompt(body.messages ?? []) : null;
     rec.kind = methodAnswer !== null ? methodPromptKind(prompt) : clusters.length > 0 ? 'naming' : 'other';
     let text = clusters.length > 0 ? answerText(clusters, b) : methodAnswer ?? b.freeText ?? 'Hello from the Constellate test LLM.';
+    // A model that ignores the format: chatty prose, no JSON at all.
+    if (b.nonsense) text = "Sure! These texts seem to be about many different things, it's hard to say. Let me know if you need anything else.";
     let finish = 'stop';
     if (b.honourMaxTokens && typeof body.max_tokens === 'number' && text.length > body.max_tokens * 4) {
       text = text.slice(0, body.max_tokens * 4);

@@ -84,7 +84,7 @@ export class ClusterDetail extends LitElement {
       ${c && c.representatives.length
         ? html`<section><h3>Representative texts</h3>
             <ol class="reps" style=${styleMap({ '--swatch': colour })}>
-              ${c.representatives.slice(0, 5).map((i) => html`<li data-index=${i}>${this.texts[i] ?? ''}</li>`)}
+              ${c.representatives.slice(0, 5).map((i) => html`<li data-index=${i} dir="auto">${this.texts[i] ?? ''}</li>`)}
             </ol></section>`
         : ''}
       ${labelMix(this.members, this.labels)}

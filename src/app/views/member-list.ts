@@ -117,7 +117,7 @@ export class MemberList extends LitElement {
               @click=${() => (this.open = open ? this.open : i)}
               @keydown=${(e: KeyboardEvent) => { if (e.key === 'Enter') this.open = open ? null : i; }}>
               <span class="num">${(i + 1).toLocaleString()}</span>
-              <span class="text">${splitMatches(open ? text : snippet(text, this.query, ROW_CHARS), this.query).map((p) => (p.match ? html`<mark>${p.text}</mark>` : p.text))}</span>
+              <span class="text" dir="auto">${splitMatches(open ? text : snippet(text, this.query, ROW_CHARS), this.query).map((p) => (p.match ? html`<mark>${p.text}</mark>` : p.text))}</span>
               ${labels ? html`<span class="chip label" title=${`Ground-truth label: ${labels[i] ?? ''}`}>${labels[i] ?? ''}</span>` : ''}
               ${open ? html`${(this.describe?.(i) ?? []).map((line) => html`<div class="about">${line}</div>`)}
                   <div class="about"><button class="close-text" @click=${(e: Event) => { e.stopPropagation(); this.open = null; }}>Close</button></div>` : ''}

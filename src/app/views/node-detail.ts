@@ -115,7 +115,7 @@ export class NodeDetail extends LitElement {
       ${node.representatives.length
         ? html`<section><h3>Representative texts</h3>
             <ol class="reps" style=${styleMap({ '--swatch': colour })}>
-              ${node.representatives.slice(0, 5).map((i) => html`<li data-index=${i}>${this.texts[i] ?? ''}</li>`)}
+              ${node.representatives.slice(0, 5).map((i) => html`<li data-index=${i} dir="auto">${this.texts[i] ?? ''}</li>`)}
             </ol></section>`
         : ''}
       ${labelMix(this.members, this.labels)}

@@ -136,9 +136,13 @@ async function configureWasm(paths?: { mjs: string; wasm: string }): Promise<voi
   wasmConfigured = true;
 }
 
+/**
+ * Vite's ?url gives a path relative to the page in development ('/node_modules/…') and an absolute
+ * URL in a build. This module's own URL is the base: the worker's location may be a blob: URL
+ * (see src/app/worker-client.ts), which cannot be a base.
+ */
 function absolute(url: string): string {
-  const base = (globalThis as { location?: { href: string } }).location?.href;
-  return base ? new URL(url, base).href : url;
+  return new URL(url, import.meta.url).href;
 }
 
 async function hasWebGpuAdapter(): Promise<boolean> {

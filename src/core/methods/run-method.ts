@@ -10,7 +10,7 @@ import type { ClusterStageOutput } from '../pipeline';
 import type { LlmMethodRecord, Matrix } from '../types';
 import type { ClusterFusionCheckpoint, ClusterFusionSettings } from './clusterfusion';
 import type { PseudoLabelCheckpoint, PseudoLabelSettings } from './pseudolabels';
-import { clusterFusionStage, pseudoLabelStage, type ClusterFusionStageInput, type MethodStageOptions } from './stage';
+import { clusterFusionStage, pseudoLabelStage, type ClusterFusionStageInput, type ClusterFusionStageOutput, type MethodStageOptions, type PseudoLabelStageOutput } from './stage';
 
 export type LlmMethodSettings = ({ kind: 'clusterfusion' } & ClusterFusionSettings) | ({ kind: 'pseudolabels' } & PseudoLabelSettings);
 export type LlmMethodCheckpoint = ClusterFusionCheckpoint | PseudoLabelCheckpoint;
@@ -35,32 +35,28 @@ export async function llmMethodStage(
 ): Promise<LlmMethodOutput> {
   const { method, ...base } = input;
   const { kind, ...settings } = method;
+  // What both methods' runs keep alike.
+  const recordOf = (r: ClusterFusionStageOutput | PseudoLabelStageOutput): LlmMethodRecord => ({
+    kind,
+    settings: { ...settings },
+    llmCalls: r.llmCalls,
+    fallbacks: r.fallbacks,
+    tokens: r.tokens,
+    notes: r.notes,
+  });
+  const common = (r: ClusterFusionStageOutput | PseudoLabelStageOutput) => ({ clustered: r.clustered, promptLog: trimLog(r.promptLog) });
   if (kind === 'clusterfusion') {
     const r = await clusterFusionStage({ ...base, clusterfusion: settings as ClusterFusionSettings }, deps, opts as MethodStageOptions<ClusterFusionCheckpoint>);
     return {
-      clustered: r.clustered,
-      promptLog: trimLog(r.promptLog),
-      record: {
-        kind,
-        settings: { ...settings },
-        llmCalls: r.llmCalls,
-        fallbacks: r.fallbacks,
-        tokens: r.tokens,
-        notes: r.notes,
-        topics: r.topics.map((t) => ({ name: t.name, description: t.description, size: t.size, clusterId: t.clusterId })),
-      },
+      ...common(r),
+      record: { ...recordOf(r), topics: r.topics.map((t) => ({ name: t.name, description: t.description, size: t.size, clusterId: t.clusterId })) },
     };
   }
   const r = await pseudoLabelStage({ ...base, pseudolabels: settings as PseudoLabelSettings }, deps, opts as MethodStageOptions<PseudoLabelCheckpoint>);
   return {
-    clustered: r.clustered,
-    promptLog: trimLog(r.promptLog),
+    ...common(r),
     record: {
-      kind,
-      settings: { ...settings },
-      llmCalls: r.llmCalls,
-      fallbacks: r.fallbacks,
-      tokens: r.tokens,
+      ...recordOf(r),
       notes: [...r.notes, `neighbours found ${r.knnMethod === 'exact' ? 'exactly' : 'with an approximate (IVF) index'}`],
       labels: r.labels,
       rounds: r.rounds,

@@ -4,7 +4,7 @@
  * assignment (−1 in density methods) is noise: left out of silhouette/DB/CH, counted in the noise
  * ratio. Conventions follow scikit-learn so numbers can be compared with published ones.
  */
-import { makeRng } from '../random';
+import { sampleIndices } from '../random';
 import type { Matrix } from '../types';
 
 export type DistanceMetric = 'euclidean' | 'cosine';
@@ -148,20 +148,6 @@ export function silhouetteSamples(
   const s = silhouetteOf(m, lab, evalIdx, opts.metric ?? 'euclidean', opts.signal);
   for (let i = 0; i < s.length; i++) out[lab.rows[i]] = s[i];
   return out;
-}
-
-/** Partial Fisher–Yates: `size` distinct indices of 0..n−1, sorted for memory locality. */
-function sampleIndices(n: number, size: number, seed: number): Int32Array {
-  const rng = makeRng(seed);
-  const perm = new Int32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
-  for (let i = 0; i < size; i++) {
-    const j = i + Math.floor(rng() * (n - i));
-    const t = perm[i];
-    perm[i] = perm[j];
-    perm[j] = t;
-  }
-  return perm.slice(0, size).sort();
 }
 
 /** Packed clustered rows (cosine: normalised) with squared norms, ready for distance-from-dot. */
