@@ -145,7 +145,7 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
       llmMethod: methodRecord,
       timings,
     });
-    const warnings = [...embedded.warnings];
+    const warnings = [...embedded.warnings, ...(clustered.notes ?? [])];
     try {
       await saveRun(run);
     } catch (e) {

@@ -231,6 +231,7 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
     silhouette: r4(out.quality.silhouette),
     silhouetteRows: out.quality.silhouetteRows,
     daviesBouldin: r4(out.quality.daviesBouldin),
+    notes: out.notes,
     levels: levels?.map((l) => ({
       level: l.level,
       k: l.clusters,

@@ -1,3 +1,4 @@
+import { dropEmptyClusters } from './cluster/compact';
 import { kmeans } from './cluster/kmeans';
 import { sweepK } from './cluster/sweep';
 import { summarizeClusters } from './explain';
@@ -35,6 +36,8 @@ export interface ClusterStageOutput {
   quality: InternalScores;
   /** Seconds per stage. */
   timings: Record<string, number>;
+  /** What the user should know about the result (e.g. empty clusters dropped). */
+  notes?: string[];
 }
 
 /** Checks k against the data before any work starts, with a message fit for the page. */
@@ -49,6 +52,7 @@ export async function clusterStage(input: ClusterStageInput, opts: StageOptions 
   const { vectors, texts, labels, seed } = input;
   if (input.k !== 'auto') validateK(input.k, vectors.rows);
   const timings: Record<string, number> = {};
+  const notes: string[] = [];
   const t0 = performance.now();
   let result: ClusteringResult;
   let sweep: SweepCurve | undefined;
@@ -66,6 +70,14 @@ export async function clusterStage(input: ClusterStageInput, opts: StageOptions 
     result = fromAssignments(vectors, input.fixed, input.k);
   } else {
     result = await kmeans(vectors, { k: input.k, seed, signal: opts.signal, onProgress: opts.onProgress });
+    // Fewer distinct texts than k leave clusters empty: they are dropped, and the run says so.
+    const c = dropEmptyClusters(result.assignments, result.centroids);
+    if (c.k < result.k) {
+      notes.push(
+        `${result.k - c.k} of the ${result.k} clusters asked for stayed empty (the texts hold only ${c.k} distinct group${c.k === 1 ? '' : 's'}, e.g. identical texts) and were dropped.`,
+      );
+      result = { ...result, k: c.k, assignments: c.labels, centroids: c.centroids };
+    }
   }
   const t1 = performance.now();
   timings.cluster = (t1 - t0) / 1000;
@@ -91,7 +103,7 @@ export async function clusterStage(input: ClusterStageInput, opts: StageOptions 
   const metrics = labels && labels.length === texts.length && labels.some((l) => l !== '') ? scoreAgainst(labels, result.assignments) : undefined;
   const quality = qualityOf(vectors, result.assignments, seed);
   timings.evaluate = (performance.now() - t3) / 1000;
-  return { k: result.k, projection, sweep, assignments: result.assignments, coords, clusters, metrics, quality, timings };
+  return { k: result.k, projection, sweep, assignments: result.assignments, coords, clusters, metrics, quality, timings, ...(notes.length ? { notes } : {}) };
 }
 
 /** Silhouette is O(n²·d): exact up to 2,000 rows, else a seeded 1,000-row sample scored against all rows. */

@@ -46,3 +46,21 @@ describe('clusterStage', () => {
     await expect(clusterStage({ vectors: m, texts, k: 61, seed: 1 })).rejects.toThrow('k (61) is larger than the number of texts (60)');
   });
 });
+
+describe('clusterStage with fewer distinct texts than k', () => {
+  it('drops the clusters k-means leaves empty and says so', async () => {
+    const data = new Float32Array(20 * 3);
+    for (let i = 0; i < 20; i++) data.set(i < 12 ? [1, 0, 0] : [0, 1, 0], i * 3);
+    const texts = Array.from({ length: 20 }, (_, i) => (i < 12 ? 'card blocked' : 'late delivery'));
+    const out = await clusterStage({ vectors: { data, rows: 20, cols: 3 }, texts, k: 5, seed: 1 });
+    expect(out.k).toBe(2);
+    expect(out.clusters.map((c) => c.size).sort((a, b) => a - b)).toEqual([8, 12]);
+    expect(new Set(out.assignments)).toEqual(new Set([0, 1]));
+    expect(out.notes).toEqual([expect.stringMatching(/^3 of the 5 clusters asked for stayed empty/)]);
+  });
+
+  it('adds no note when every cluster has texts', async () => {
+    const { m, texts } = blobs();
+    expect((await clusterStage({ vectors: m, texts, k: 3, seed: 1 })).notes).toBeUndefined();
+  });
+});

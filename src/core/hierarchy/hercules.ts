@@ -12,6 +12,7 @@
  * clamped to (number of things clustered − 1). Level 1 always exists (at least one cluster); a
  * higher level whose clamped k is ≤ 1 stops the hierarchy there. Each clamp or stop is noted.
  */
+import { dropEmptyClusters as compact } from '../cluster/compact';
 import { kmeans } from '../cluster/kmeans';
 import { clusterKeywords, cohesion, representatives } from '../explain';
 import { throwIfAborted, type LlmEngine } from '../llm/engine';
@@ -53,21 +54,6 @@ export interface HerculesOptions {
 }
 
 export const nodeId = (level: number, index: number): string => `L${level}-C${index}`;
-
-/** Renumbers clusters so that empty ones (possible after resampling) disappear; keeps order. */
-function compact(labels: Int32Array, centroids: Matrix): { labels: Int32Array; centroids: Matrix; k: number } {
-  const k0 = centroids.rows;
-  const counts = new Int32Array(k0);
-  for (const l of labels) counts[l]++;
-  const map = new Int32Array(k0).fill(-1);
-  let k = 0;
-  for (let c = 0; c < k0; c++) if (counts[c] > 0) map[c] = k++;
-  if (k === k0) return { labels, centroids, k };
-  const d = centroids.cols;
-  const data = new Float32Array(k * d);
-  for (let c = 0; c < k0; c++) if (map[c] >= 0) data.set(centroids.data.subarray(c * d, (c + 1) * d), map[c] * d);
-  return { labels: labels.map((l) => map[l]), centroids: { data, rows: k, cols: d }, k };
-}
 
 /** Mean item vector per node (item-space centres for description mode). */
 function meanRows(m: Matrix, assign: Int32Array, k: number): Matrix {
