@@ -285,6 +285,12 @@ test('a worker that crashes: a clear message, the data still loaded, a new run w
   assert.equal(await kept(page), '20,000');
   assert.equal(await page.locator('cst-app button.start').isEnabled(), true);
   await shot(page, 'worker-crash');
+  // A fresh worker serves the next run.
+  await page.locator('cst-data-source button.sample').first().click();
+  await page.locator('cst-data-source .stats .kept', { hasText: '300' }).waitFor({ timeout: 30_000 });
+  await page.locator('cst-run-settings input.k').fill('10');
+  await clusterAndWait(page);
+  assert.equal(await page.locator('cst-cluster-list li[data-cluster-id]').count(), 10);
   assert.deepEqual(errors, []);
   await context.close();
 });
