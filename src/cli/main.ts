@@ -244,7 +244,7 @@ export async function clusterCommand(argv: string[]): Promise<Record<string, unk
       topicAlignment: r4(l.topicAlignment),
     })),
     llm: engine ? `${engine.id}:${engine.model}` : undefined,
-    llmCalls: llmMethod ? llmMethod.llmCalls : log2 ? log2.filter((e) => e.outcome !== 'fallback' && e.outcome !== 'too-long').length : undefined,
+    llmCalls: llmMethod ? llmMethod.llmCalls : engine && log2 ? log2.filter((e) => e.outcome !== 'fallback' && e.outcome !== 'too-long').length : undefined,
     llmFallbacks: llmMethod?.fallbacks,
     llmTokens: llmMethod ? llmMethod.tokens.prompt + llmMethod.tokens.answer : undefined,
     rounds: llmMethod?.rounds,
