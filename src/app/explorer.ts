@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import { ancestors, assignmentsAtLevel, descendants, getNode, levelCut, type Hierarchy } from '../core/hierarchy/tree';
+import { ancestors, assignmentsAtLevel, descendants, getNode, levelCounts, levelCut, type Hierarchy } from '../core/hierarchy/tree';
 import type { RunRecord } from '../core/types';
 import { getRun, listRuns, type RunMeta } from '../store/runs';
 import { formatSeconds } from './progress-view';
@@ -170,7 +170,7 @@ export class Explorer extends LitElement {
     const view = this.levelView;
     const sel = this.selectedNode !== null && this.selectedNode in h.nodes ? this.selectedNode : null;
     const lit = sel !== null && view ? litClusters(h, view, sel) : [];
-    const levels = Array.from({ length: h.levels }, (_, i) => i + 1);
+    const counts = levelCounts(h);
     return html`
       <div class="grid hier ${sel === null ? 'open-none' : ''}" ?hidden=${this.tab !== 'themes' && this.tab !== 'map'}
         @node-select=${(ev: NodeSelectEvent) => this.onNodeSelect(ev)}>
@@ -179,7 +179,7 @@ export class Explorer extends LitElement {
           ? html`<div class="map-col">
               <label class="level-pick">Colour by level
                 <select class="map-level" @change=${(e: Event) => (this.mapLevel = Number((e.target as HTMLSelectElement).value))}>
-                  ${levels.map((l) => html`<option value=${l} .selected=${l === this.mapLevel}>${l} (${levelCut(h, l).length} themes)</option>`)}
+                  ${counts.map((n, i) => html`<option value=${i + 1} .selected=${i + 1 === this.mapLevel}>${i + 1} (${n} themes)</option>`)}
                 </select>
               </label>
               <cst-scatter
@@ -210,7 +210,7 @@ export class Explorer extends LitElement {
         <h2 class="run-name">${r.name}</h2>
         <span class="fig">texts <b>${r.texts.length.toLocaleString()}</b></span>
         ${r.hierarchy
-          ? html`<span class="fig levels">levels <b>${levelSizes(r.hierarchy).join(' › ')}</b> themes (${r.hierarchy.method === 'hercules' ? `HERCULES, ${r.config.mode ?? 'direct'}` : 'recursive'})</span>`
+          ? html`<span class="fig levels">levels <b>${[...levelCounts(r.hierarchy)].reverse().join(' › ')}</b> themes (${r.hierarchy.method === 'hercules' ? `HERCULES, ${r.config.mode ?? 'direct'}` : 'recursive'})</span>`
           : html`<span class="fig">clusters <b>${r.config.k}</b>${r.llmMethod ? '' : ' (k-means)'}</span>`}
         ${r.llmMethod ? html`<span class="fig formed" data-calls=${r.llmMethod.llmCalls} data-fallbacks=${r.llmMethod.fallbacks}
               title=${r.llmMethod.notes.join('\n')}>formed by <b>${r.llmMethod.kind === 'clusterfusion' ? 'ClusterFusion' : 'shared pseudo-labels'}</b>:
@@ -309,13 +309,6 @@ function litClusters(h: Hierarchy, view: LevelView, id: string): number[] {
   // Below the level: the cut holds one of its ancestors.
   for (const a of ancestors(h, id)) if (index.has(a)) return [index.get(a) as number];
   return [];
-}
-
-/** Themes per level, top first. */
-function levelSizes(h: Hierarchy): number[] {
-  const out: number[] = [];
-  for (let l = h.levels; l >= 1; l--) out.push(levelCut(h, l).length);
-  return out;
 }
 
 /** NaN arrives as null from JSON: both show as a dash. */

@@ -75,6 +75,12 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
     let levelScores: LevelMetrics[] | undefined;
     let methodRecord: LlmMethodRecord | undefined;
     const base = { vectors, texts: dataset.texts, labels: dataset.labels, seed, projection: req.projection };
+    // More texts embedded with the run's embedder, each call in an embed worker of its own: the LLM
+    // methods' topics and "text ⊕ labels", the hierarchy's descriptions.
+    const embedTexts: RemoteEmbed = Comlink.proxy(async (texts: string[]) => {
+      const e = await embedOnce(spec, texts, Comlink.proxy(() => {}), signal);
+      return { data: e.data, rows: e.rows, cols: e.cols };
+    });
     if (req.llmMethod && llm && generate) {
       const info = llm.info;
       const out = await callWorker<ClusterService, LlmMethodOutput>(
@@ -86,10 +92,7 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
             progress,
             { info },
             generate,
-            Comlink.proxy(async (texts: string[]) => {
-              const e = await embedOnce(spec, texts, Comlink.proxy(() => {}), signal);
-              return { data: e.data, rows: e.rows, cols: e.cols };
-            }),
+            embedTexts,
             Comlink.proxy((cp: LlmMethodCheckpoint) => pending.save(cp)),
             req.resume?.checkpoint,
           ),
@@ -100,15 +103,8 @@ export async function executeRun(req: RunRequest, onProgress: (p: Progress) => v
       methodRecord = out.record;
     } else if (req.hierarchy) {
       const input: HierarchyStageInput = { ...base, hierarchy: req.hierarchy };
-      // The LLM's descriptions are embedded with the run's embedder, in a worker of its own: the
-      // description mode clusters them, and the LLM metrics score them.
-      const embed: RemoteEmbed | undefined =
-        llm || (req.hierarchy.method === 'hercules' && req.hierarchy.mode === 'description')
-          ? Comlink.proxy(async (texts: string[]) => {
-              const e = await embedOnce(spec, texts, Comlink.proxy(() => {}), signal);
-              return { data: e.data, rows: e.rows, cols: e.cols };
-            })
-          : undefined;
+      // The description mode clusters the LLM's descriptions, and the LLM metrics score them.
+      const embed = llm || (req.hierarchy.method === 'hercules' && req.hierarchy.mode === 'description') ? embedTexts : undefined;
       const out = await callWorker<ClusterService, HierarchyStageOutput>(
         'clustering',
         createClusterWorker,
